@@ -1,0 +1,208 @@
+"""Bearer token verification (and, in dev mode, minting with a local key).
+
+Only asymmetric algorithms are accepted, so ``alg=none`` and HMAC signed with the public key are
+refused by construction; ``iss``, ``aud``, ``exp`` and ``nbf`` are always verified.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, PublicKeyTypes
+
+from medrecord import clock
+from medrecord.access.actor import PROFESSIONAL_ROLES, Actor, Role
+from medrecord.config import Settings
+from medrecord.errors import Unauthenticated
+
+ALGORITHMS = ["RS256", "ES256"]
+ACCEPTED_LOA = frozenset({"substantial", "high"})
+_CPR = re.compile(r"^[0-9]{10}$")
+
+
+def key_id(public_key: PublicKeyTypes) -> str:
+    der = public_key.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return hashlib.sha256(der).hexdigest()[:16]
+
+
+def load_or_create_dev_key(path: Path) -> PrivateKeyTypes:
+    """The dev signing key, made on first start and kept in the data directory."""
+    if path.exists():
+        return serialization.load_pem_private_key(path.read_bytes(), password=None)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = ec.generate_private_key(ec.SECP256R1())
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(pem)
+    tmp.chmod(0o600)
+    tmp.replace(path)  # atomic: two workers starting together never see half a key
+    return key
+
+
+@dataclass
+class TokenSigner:
+    """Mints tokens with the dev key (dev mode and tests only)."""
+
+    private_key: PrivateKeyTypes
+    issuer: str
+    audience: str
+
+    def mint(
+        self,
+        *,
+        sub: str,
+        name: str,
+        role: str,
+        org: str | None = None,
+        cpr: str | None = None,
+        ttl: timedelta = timedelta(hours=8),
+        loa: str = "substantial",
+        extra: dict[str, Any] | None = None,
+    ) -> str:
+        now = clock.now()
+        claims: dict[str, Any] = {
+            "iss": self.issuer,
+            "aud": self.audience,
+            "sub": sub,
+            "name": name,
+            "role": role,
+            "loa": loa,
+            "iat": int(now.timestamp()),
+            "nbf": int(now.timestamp()),
+            "exp": int((now + ttl).timestamp()),
+            "jti": str(uuid.uuid4()),
+        }
+        if org is not None:
+            claims["org"] = org
+        if cpr is not None:
+            claims["cpr"] = cpr
+        claims.update(extra or {})
+        public = self.private_key.public_key()
+        return jwt.encode(
+            claims, self.private_key, algorithm="ES256", headers={"kid": key_id(public)}
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TokenSigner:
+        return cls(
+            private_key=load_or_create_dev_key(settings.dev_key_path),
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+        )
+
+
+class TokenVerifier:
+    def __init__(
+        self,
+        *,
+        issuer: str,
+        audience: str,
+        public_key: PublicKeyTypes | None = None,
+        jwks_url: str | None = None,
+        leeway_seconds: int = 30,
+    ) -> None:
+        if public_key is None and jwks_url is None:
+            raise ValueError("a public key or a JWKS URL is needed to verify tokens")
+        self.issuer = issuer
+        self.audience = audience
+        self.public_key = public_key
+        self.kid = key_id(public_key) if public_key is not None else None
+        self.jwks = jwt.PyJWKClient(jwks_url) if jwks_url else None
+        self.leeway = leeway_seconds
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TokenVerifier:
+        public_key: PublicKeyTypes | None = None
+        if settings.jwt_public_key_pem:
+            public_key = serialization.load_pem_public_key(settings.jwt_public_key_pem.encode())
+        elif settings.jwks_url is None:
+            if not settings.is_dev:
+                raise ValueError(
+                    "production needs MEDRECORD_JWKS_URL or MEDRECORD_JWT_PUBLIC_KEY_PEM"
+                )
+            public_key = load_or_create_dev_key(settings.dev_key_path).public_key()
+        return cls(
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            public_key=public_key,
+            jwks_url=settings.jwks_url,
+            leeway_seconds=settings.jwt_leeway_seconds,
+        )
+
+    def _key_for(self, token: str) -> Any:
+        header = jwt.get_unverified_header(token)
+        if header.get("alg") not in ALGORITHMS:
+            raise Unauthenticated("The token's signing algorithm is not accepted.")
+        if self.jwks is not None:
+            try:
+                return self.jwks.get_signing_key_from_jwt(token).key
+            except jwt.PyJWKClientError as exc:
+                raise Unauthenticated("The token's signing key is unknown.") from exc
+        kid = header.get("kid")
+        if kid is not None and kid != self.kid:
+            raise Unauthenticated("The token's signing key is unknown.")
+        return self.public_key
+
+    def verify(self, token: str) -> Actor:
+        try:
+            claims = jwt.decode(
+                token,
+                self._key_for(token),
+                algorithms=ALGORITHMS,
+                audience=self.audience,
+                issuer=self.issuer,
+                leeway=self.leeway,
+                options={"require": ["exp", "iss", "aud", "sub"], "verify_nbf": True},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise Unauthenticated("The token has expired.") from exc
+        except jwt.ImmatureSignatureError as exc:
+            raise Unauthenticated("The token is not valid yet.") from exc
+        except jwt.InvalidAudienceError as exc:
+            raise Unauthenticated("The token is not meant for this service.") from exc
+        except jwt.InvalidIssuerError as exc:
+            raise Unauthenticated("The token comes from an unknown issuer.") from exc
+        except jwt.InvalidTokenError as exc:
+            raise Unauthenticated("The token is invalid.") from exc
+        return actor_from_claims(claims)
+
+
+def actor_from_claims(claims: dict[str, Any]) -> Actor:
+    try:
+        role = Role(claims.get("role"))
+    except ValueError as exc:
+        raise Unauthenticated("The token names no known role.") from exc
+    name, org, cpr = claims.get("name"), claims.get("org"), claims.get("cpr")
+    if not isinstance(name, str) or not name:
+        raise Unauthenticated("The token carries no name.")
+    if role in PROFESSIONAL_ROLES:
+        if not isinstance(org, str) or not org:
+            raise Unauthenticated("A professional's token must name an organisation.")
+        if claims.get("loa") not in ACCEPTED_LOA:
+            raise Unauthenticated("The token's level of assurance is too low.")
+    if role is Role.citizen and not (isinstance(cpr, str) and _CPR.match(cpr)):
+        raise Unauthenticated("A citizen's token must carry a CPR number.")
+    on_behalf_of = claims.get("on_behalf_of")
+    return Actor(
+        subject=str(claims["sub"]),
+        name=name,
+        role=role,
+        organisation_id=org if isinstance(org, str) else None,
+        cpr=cpr if role is Role.citizen else None,
+        on_behalf_of=on_behalf_of if isinstance(on_behalf_of, str) else None,
+    )

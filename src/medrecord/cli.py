@@ -1,0 +1,206 @@
+"""The ``medrecord`` command: serve, migrate, seed-demo, token."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from sqlalchemy import Engine
+
+from medrecord.config import Settings
+
+app = typer.Typer(
+    help="medrecord — the shared medication record service.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console(stderr=True)
+
+DataDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        help="Where the embedded PostgreSQL and the dev signing key live "
+        "(default: the per-user data directory).",
+    ),
+]
+
+
+@dataclass
+class Database:
+    url: str  # libpq URL
+    engine: Engine
+    embedded_pgdata: Path | None
+
+
+def _settings(data_dir: Path | None) -> Settings:
+    settings = Settings()
+    if data_dir is not None:
+        settings = settings.model_copy(update={"data_dir": data_dir.resolve()})
+    return settings
+
+
+def _open_database(settings: Settings) -> Database:
+    from medrecord import embedded_postgres
+    from medrecord.db import check_durability, make_engine
+
+    pgdata = None
+    if settings.database_url:
+        url = settings.database_url
+    else:
+        pgdata = settings.data_dir / "pgdata"
+        console.print(f"Starting embedded PostgreSQL with its data in [bold]{pgdata}[/]")
+        try:
+            url = embedded_postgres.start(pgdata).uri()
+        except embedded_postgres.EmbeddedPostgresUnavailable as exc:
+            console.print(f"[red]{exc}[/]")
+            raise typer.Exit(1) from exc
+    engine = make_engine(embedded_postgres.sqlalchemy_url(url), settings)
+    from medrecord.db import UnsafeDatabase
+
+    try:
+        check_durability(engine)
+    except UnsafeDatabase as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from exc
+    return Database(url=url, engine=engine, embedded_pgdata=pgdata)
+
+
+def _migrate(db: Database) -> None:
+    from medrecord import migrate as migrations
+
+    migrations.upgrade(db.engine)
+    console.print("Database schema is up to date.")
+
+
+def _seed_if_empty(db: Database) -> None:
+    from medrecord.db import make_sessionmaker
+    from medrecord.demo.seed import is_empty, seed_demo
+
+    with make_sessionmaker(db.engine)() as session:
+        if not is_empty(session):
+            return
+        counts = seed_demo(session)
+        session.commit()
+    console.print("Seeded demo data: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Migrate, seed demo data into an empty database, and serve API, UI and docs."""
+    import uvicorn
+
+    settings = _settings(data_dir)
+    db = _open_database(settings)
+    _migrate(db)
+    if settings.is_dev:
+        _seed_if_empty(db)
+    db.engine.dispose()
+    # Worker processes (and the app factory) find the database and data dir here.
+    os.environ["MEDRECORD_DATABASE_URL"] = db.url
+    os.environ["MEDRECORD_DATA_DIR"] = str(settings.data_dir)
+    base = f"http://{host}:{port}"
+    console.print(
+        f"medrecord serving on [bold]{base}[/]  (API {base}/api/v1, docs {base}/docs, "
+        f"UI {base}/ui)"
+    )
+    console.print(f"Data directory: [bold]{settings.data_dir}[/]")
+    if workers == 1:
+        from medrecord.main import create_app
+
+        application = create_app(Settings())
+        uvicorn.run(application, host=host, port=port, access_log=False, log_level="warning")
+    else:
+        uvicorn.run(
+            "medrecord.main:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            access_log=False,
+            log_level="warning",
+        )
+
+
+@app.command()
+def migrate(data_dir: DataDirOption = None) -> None:
+    """Apply all database migrations."""
+    db = _open_database(_settings(data_dir))
+    _migrate(db)
+    db.engine.dispose()
+
+
+@app.command("seed-demo")
+def seed_demo_command(data_dir: DataDirOption = None) -> None:
+    """Load the demo catalogue, organisations and citizens into an empty database."""
+    db = _open_database(_settings(data_dir))
+    _migrate(db)
+    from medrecord.db import make_sessionmaker
+    from medrecord.demo.seed import is_empty
+
+    with make_sessionmaker(db.engine)() as session:
+        if not is_empty(session):
+            console.print("The database already holds data; demo data was not loaded.")
+            db.engine.dispose()
+            return
+    _seed_if_empty(db)
+    db.engine.dispose()
+
+
+@app.command()
+def token(
+    sub: Annotated[str | None, typer.Option(help="Subject (user id).")] = None,
+    name: Annotated[str | None, typer.Option(help="Full name.")] = None,
+    role: Annotated[str | None, typer.Option(help="doctor, nurse, pharmacist, ...")] = None,
+    org: Annotated[str | None, typer.Option(help="Organisation id (SOR code).")] = None,
+    cpr: Annotated[str | None, typer.Option(help="CPR number (citizens).")] = None,
+    ttl: Annotated[int, typer.Option(min=1, help="Lifetime in minutes.")] = 480,
+    demo: Annotated[str | None, typer.Option(help="Mint for this demo username.")] = None,
+    list_demo: Annotated[bool, typer.Option("--list-demo", help="List the demo users.")] = False,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Print a bearer token signed by the dev key (dev mode only)."""
+    from medrecord.access.tokens import TokenSigner
+    from medrecord.demo import people
+
+    if list_demo:
+        for s in people.STAFF:
+            typer.echo(f"{s.username}\t{s.role}\t{s.organisation_id}\t{s.name}")
+        for username, c_cpr, c_name, _ in people.CITIZENS:
+            typer.echo(f"{username}\tcitizen\t-\t{c_name}\t{c_cpr}")
+        return
+    settings = _settings(data_dir)
+    if not settings.is_dev:
+        console.print("[red]Tokens are minted by the identity provider in production.[/]")
+        raise typer.Exit(1)
+    if demo is not None:
+        staff = people.staff_by_username(demo)
+        citizen = people.citizen_by_username(demo)
+        if staff is not None:
+            sub, name, role, org = staff.username, staff.name, str(staff.role), staff.organisation_id
+        elif citizen is not None:
+            sub, cpr, name, role, org = citizen[0], citizen[1], citizen[2], "citizen", None
+        else:
+            console.print(f"[red]No demo user '{demo}'. See `medrecord token --list-demo`.[/]")
+            raise typer.Exit(2)
+    if not (sub and name and role):
+        console.print("[red]Give --sub, --name and --role (and --org), or --demo USERNAME.[/]")
+        raise typer.Exit(2)
+    signer = TokenSigner.from_settings(settings)
+    typer.echo(
+        signer.mint(sub=sub, name=name, role=role, org=org, cpr=cpr, ttl=timedelta(minutes=ttl))
+    )
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,60 @@
+"""Settings from the environment (prefix ``MEDRECORD_``), one cached instance per process."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+import platformdirs
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Environment(StrEnum):
+    dev = "dev"
+    production = "production"
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("medrecord"))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MEDRECORD_", extra="ignore")
+
+    environment: Environment = Field(
+        default=Environment.dev,
+        description="dev mints its own signing key and allows demo tokens; production does not.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="PostgreSQL URL. Unset: an embedded PostgreSQL in data_dir is started.",
+    )
+    data_dir: Path = Field(default_factory=default_data_dir)
+
+    jwt_issuer: str = "https://login.medrecord.example"
+    jwt_audience: str = "medrecord-api"
+    jwt_public_key_pem: str | None = Field(
+        default=None, description="PEM public key that verifies tokens (production)."
+    )
+    jwks_url: str | None = Field(default=None, description="JWKS URL of the identity provider.")
+    jwt_leeway_seconds: int = 30
+
+    max_body_bytes: int = 1024 * 1024
+    db_pool_size: int = 10
+    db_max_overflow: int = 20
+    log_level: str = "INFO"
+
+    @property
+    def is_dev(self) -> bool:
+        return self.environment is Environment.dev
+
+    @property
+    def dev_key_path(self) -> Path:
+        return self.data_dir / "dev-signing-key.pem"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

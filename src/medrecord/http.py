@@ -1,0 +1,209 @@
+"""FastAPI glue: per-request sessions and actors, RFC 9457 problem responses, OpenAPI helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from http import HTTPStatus
+from typing import Annotated, Any
+
+import structlog
+from fastapi import Depends, FastAPI, Header, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from medrecord import errors, request_context
+from medrecord.access.actor import Actor
+from medrecord.access.policy import DeclaredPurpose
+from medrecord.access.tokens import TokenVerifier
+from medrecord.models import Purpose
+
+PROBLEM_BASE = "https://medrecord.example/problems/"
+PROBLEM_JSON = "application/problem+json"
+WWW_AUTHENTICATE = 'Bearer realm="medrecord"'
+
+log = structlog.get_logger("medrecord.http")
+
+STATUS_BY_ERROR: list[tuple[type[errors.DomainError], int]] = [
+    (errors.Unauthenticated, 401),
+    (errors.NotFound, 404),
+    (errors.AccessDenied, 403),
+    (errors.Conflict, 409),
+    (errors.PreconditionFailed, 412),
+    (errors.PreconditionRequired, 428),
+    (errors.RuleViolation, 422),
+]
+
+_SLUG_BY_STATUS = {
+    400: "bad-request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    406: "not-acceptable",
+    409: "conflict",
+    412: "version-mismatch",
+    413: "request-too-large",
+    415: "unsupported-media-type",
+    422: "validation-error",
+    428: "precondition-required",
+    500: "internal-error",
+}
+
+
+def problem(
+    status: int,
+    *,
+    code: str | None = None,
+    title: str | None = None,
+    detail: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    slug = code or _SLUG_BY_STATUS.get(status, "error")
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + slug,
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail or HTTPStatus(status).description,
+    }
+    request_id = request_context.request_id.get()
+    if request_id:
+        body["request_id"] = request_id
+    body.update(extra)
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
+
+
+def status_of(error: errors.DomainError) -> int:
+    for cls, status in STATUS_BY_ERROR:
+        if isinstance(error, cls):
+            return status
+    return 400
+
+
+async def _domain_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, errors.DomainError)
+    status = status_of(exc)
+    headers = {"WWW-Authenticate": WWW_AUTHENTICATE + ', error="invalid_token"'} if status == 401 else None
+    return problem(status, code=exc.code, title=exc.title, detail=exc.detail, headers=headers, **exc.extra)
+
+
+async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else None
+    return problem(exc.status_code, detail=detail, headers=dict(exc.headers or {}))
+
+
+async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    field_errors = [
+        {
+            "field": ".".join(str(part) for part in e.get("loc", ())),
+            "message": e.get("msg", "invalid"),
+            "type": e.get("type", "invalid"),
+        }
+        for e in exc.errors()
+    ]
+    return problem(
+        422,
+        title="Invalid request",
+        detail="The request has invalid fields; see errors.",
+        errors=field_errors,
+    )
+
+
+async def _unexpected_error(_: Request, exc: Exception) -> JSONResponse:
+    # The traceback goes to the log with the request id; the client learns nothing internal.
+    log.exception("unhandled_error", exc_info=exc)
+    return problem(500, title="Internal error", detail="Something went wrong on our side.")
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(errors.DomainError, _domain_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _unexpected_error)
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` entries for the problems a route can answer with."""
+    return {
+        status: {
+            "description": HTTPStatus(status).phrase,
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for status in statuses
+    }
+
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "RFC 9457 problem details.",
+    "required": ["type", "title", "status"],
+    "properties": {
+        "type": {"type": "string", "format": "uri", "examples": [PROBLEM_BASE + "no-treatment-relation"]},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "request_id": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "field": {"type": "string"},
+                    "message": {"type": "string"},
+                    "type": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+
+
+# --- dependencies ------------------------------------------------------------------------
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request. It never commits: use cases commit as their last step."""
+    session: Session = request.app.state.sessionmaker()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+_bearer = HTTPBearer(auto_error=False, description="OIDC access token (JWT, RS256 or ES256).")
+
+
+def get_actor(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Actor:
+    if credentials is None or not credentials.credentials.strip():
+        raise errors.Unauthenticated("A bearer token is required.")
+    verifier: TokenVerifier = request.app.state.token_verifier
+    return verifier.verify(credentials.credentials.strip())
+
+
+def get_declared_purpose(
+    x_access_purpose: Annotated[
+        Purpose | None,
+        Header(
+            description="`consent` (the citizen consented at the point of care) or `emergency` "
+            "(break the glass; needs X-Access-Reason).",
+        ),
+    ] = None,
+    x_access_reason: Annotated[
+        str | None,
+        Header(max_length=1000, description="Why emergency access is needed (≥ 20 characters)."),
+    ] = None,
+) -> DeclaredPurpose:
+    return DeclaredPurpose(purpose=x_access_purpose, reason=x_access_reason)
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+ActorDep = Annotated[Actor, Depends(get_actor)]
+DeclaredPurposeDep = Annotated[DeclaredPurpose, Depends(get_declared_purpose)]

@@ -1,0 +1,150 @@
+"""The application factory: API under /api/v1, web UI under /ui, docs at /docs (no CDN)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.resources import files
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
+from fastapi.staticfiles import StaticFiles
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import Engine, text
+
+from medrecord import __version__
+from medrecord.access.tokens import TokenVerifier
+from medrecord.config import Settings, get_settings
+from medrecord.db import make_engine, make_sessionmaker
+from medrecord.http import PROBLEM_SCHEMA, install_problem_handlers, problem
+from medrecord.log import configure_logging
+from medrecord.medication.api import router as medication_router
+from medrecord.middleware import FrontDoorMiddleware
+from medrecord.web.pages import router as web_router
+
+DESCRIPTION = """
+**medrecord** keeps one current medication list per citizen — the shared medication record
+(modelled on Denmark's *Fælles Medicinkort*). GPs and hospital doctors prescribe, pharmacies
+dispense, nurses read, citizens see their own list and who looked at it.
+
+* Every route needs a bearer JWT (OIDC access token) with `sub`, `name`, `role`, `org`
+  (professionals), `cpr` (citizens) and `loa`.
+* Versions are strong ETags (`"3"`): writes send `If-Match`; stale → 412, missing → 428.
+* Dispensings need an `Idempotency-Key`; a retry with the same key replays the first answer.
+* Every error is RFC 9457 `application/problem+json`; every access to a citizen is audited.
+"""
+
+TAGS = [
+    {"name": "medication card", "description": "The citizen's one medication list."},
+    {"name": "operations", "description": "Liveness, readiness and metrics."},
+]
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = None
+        if not hasattr(app.state, "sessionmaker"):
+            owned = make_engine(_database_url(settings), settings)
+            app.state.sessionmaker = make_sessionmaker(owned)
+            app.state.engine = owned
+        yield
+        if owned is not None:
+            owned.dispose()
+
+    app = FastAPI(
+        title="medrecord — shared medication record API",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.token_verifier = TokenVerifier.from_settings(settings)
+    if engine is not None:
+        app.state.engine = engine
+        app.state.sessionmaker = make_sessionmaker(engine)
+
+    install_problem_handlers(app)
+    app.add_middleware(FrontDoorMiddleware, max_body_bytes=settings.max_body_bytes)
+
+    api = APIRouter(prefix="/api/v1")
+    api.include_router(medication_router)
+    app.include_router(api)
+    app.include_router(web_router)
+    _add_operations(app)
+    _add_docs(app)
+    return app
+
+
+def _database_url(settings: Settings) -> str:
+    if settings.database_url is None:
+        raise RuntimeError(
+            "MEDRECORD_DATABASE_URL is not set; start through `medrecord serve`, which starts "
+            "the embedded PostgreSQL."
+        )
+    from medrecord.embedded_postgres import sqlalchemy_url
+
+    return sqlalchemy_url(settings.database_url)
+
+
+def _add_operations(app: FastAPI) -> None:
+    @app.get("/healthz", tags=["operations"])
+    def healthz() -> dict[str, str]:
+        """Liveness: the process answers."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["operations"], responses={503: {"description": "Not ready"}})
+    def readyz() -> Any:
+        """Readiness: the database answers."""
+        try:
+            with app.state.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception:  # noqa: BLE001 - any failure means not ready
+            return problem(503, code="not-ready", detail="The database does not answer.")
+        return JSONResponse({"status": "ready"})
+
+    @app.get("/metrics", tags=["operations"], response_class=PlainTextResponse)
+    def metrics() -> PlainTextResponse:
+        """Prometheus metrics."""
+        return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+def _add_docs(app: FastAPI) -> None:
+    # Swagger UI assets come from a Python package: hospital networks have no CDN.
+    static = files("fastapi_offline") / "static"
+    app.mount("/docs-static", StaticFiles(directory=str(static)), name="docs-static")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title=app.title + " — docs",
+            swagger_js_url="/docs-static/swagger-ui-bundle.js",
+            swagger_css_url="/docs-static/swagger-ui.css",
+            swagger_favicon_url="/docs-static/favicon.png",
+        )
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            description=app.description,
+            routes=app.routes,
+            tags=app.openapi_tags,
+        )
+        schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,0 +1,165 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
+
+from medrecord.medication import rules
+
+def _number(value: Decimal) -> int | float:
+    # Doses are numbers in JSON ("morning": 1), not strings.
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+PositiveQuantity = Annotated[
+    Decimal,
+    Field(gt=0, le=10000, max_digits=8, decimal_places=3),
+    PlainSerializer(_number, when_used="json"),
+]
+
+
+class DosageKind(StrEnum):
+    fixed = "fixed"
+    as_needed = "as_needed"
+    temporary = "temporary"
+
+
+class TimedDose(BaseModel):
+    time: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["08:00"])
+    quantity: PositiveQuantity
+
+
+class Dosage(BaseModel):
+    """Structured dosage (FMK: dosering), turned into a human text by the server."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: DosageKind = Field(description="fixed, as_needed or temporary", examples=["fixed"])
+    unit: str = Field(min_length=1, max_length=40, examples=["tablet"])
+    morning: PositiveQuantity | None = Field(default=None, examples=[1])
+    noon: PositiveQuantity | None = None
+    evening: PositiveQuantity | None = Field(default=None, examples=[1])
+    night: PositiveQuantity | None = None
+    timed: list[TimedDose] = Field(default_factory=list, max_length=24)
+    max_per_day: PositiveQuantity | None = Field(
+        default=None, description="For as-needed dosages: the most a day."
+    )
+    note: str | None = Field(default=None, max_length=200, examples=["with food"])
+
+    @model_validator(mode="after")
+    def _one_schedule(self) -> Dosage:
+        day_parts = any(getattr(self, p) is not None for p in rules.DAY_PARTS)
+        if day_parts and self.timed:
+            raise ValueError("give doses per day part or at times, not both")
+        if self.kind is not DosageKind.as_needed and not (day_parts or self.timed):
+            raise ValueError("a fixed or temporary dosage needs at least one dose")
+        return self
+
+    def text(self) -> str:
+        return rules.dosage_text(
+            kind=self.kind,
+            unit=self.unit,
+            per_day_part={p: getattr(self, p) for p in rules.DAY_PARTS},
+            timed=[(t.time, t.quantity) for t in self.timed],
+            max_per_day=self.max_per_day,
+            note=self.note,
+        )
+
+    def stored(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+class PersonRef(BaseModel):
+    """Who did something, as recorded at the time."""
+
+    name: str
+    role: str
+    organisation_id: str | None = None
+
+
+class DrugSummary(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    name: str
+    form: str
+    strength: str
+    atc_code: str
+
+
+class Claim(BaseModel):
+    order_id: uuid.UUID
+    pharmacy_id: str
+    pharmacy_name: str
+    status: str
+
+
+class DispensingSummary(BaseModel):
+    id: uuid.UUID
+    dispensed_at: datetime
+    pharmacy_id: str
+    package_number: str
+    package_quantity: int
+    substituted: bool
+    status: str
+
+
+class CardPrescription(BaseModel):
+    id: uuid.UUID
+    drug_id: str
+    package_number: str
+    package_quantity: int
+    iterations: int
+    remaining_iterations: int
+    remaining_packages: int = Field(description="Packages that can still be dispensed.")
+    iteration_interval_days: int | None
+    valid_from: date
+    valid_to: date
+    status: str = Field(description="open, completed, cancelled, expired or invalid")
+    claimed_by: Claim | None
+    prescriber: PersonRef
+    latest_dispensing: DispensingSummary | None
+
+
+class CardMedication(BaseModel):
+    id: uuid.UUID
+    version: int
+    drug: DrugSummary
+    indication_code: str | None
+    indication_text: str | None
+    route: str
+    dosage: dict[str, Any]
+    dosage_text: str = Field(examples=["1 tablet morning and evening"])
+    substitution_allowed: bool
+    start_date: date | None
+    started_previously: bool
+    end_date: date | None
+    status: str
+    paused_from: date | None
+    paused_to: date | None
+    withdrawal_reason: str | None
+    private: bool
+    modified_at: datetime
+    modified_by: PersonRef
+    prescriptions: list[CardPrescription]
+
+
+class CitizenSummary(BaseModel):
+    cpr: str = Field(examples=["0101701234"])
+    name: str
+    birth_date: date
+    gp_practice_id: str | None
+
+
+class MedicationCardRead(BaseModel):
+    """A citizen's medication card, as the caller may see it."""
+
+    citizen: CitizenSummary
+    version: int = Field(description="Card version; sent as the ETag.")
+    reviewed_at: datetime | None
+    reviewed_by: PersonRef | None
+    medications: list[CardMedication]

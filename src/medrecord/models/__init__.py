@@ -1,0 +1,40 @@
+"""All ORM models, imported here so Alembic and mappers see the whole schema."""
+
+from medrecord.models.audit_event import AuditEvent, Outcome, Purpose
+from medrecord.models.base import Base
+from medrecord.models.card import MedicationCard
+from medrecord.models.citizen import Citizen
+from medrecord.models.dispensing import Dispensing, DispensingStatus
+from medrecord.models.drug import Drug, DrugPackage
+from medrecord.models.idempotency import IdempotencyRecord
+from medrecord.models.medication import Medication, MedicationStatus, MedicationVersion
+from medrecord.models.organisation import Organisation, OrganisationKind
+from medrecord.models.pharmacy_order import OPEN_ORDER_STATUSES, OrderStatus, PharmacyOrder
+from medrecord.models.prescription import Prescription, PrescriptionStatus
+from medrecord.models.treatment_relation import RelationKind, TreatmentRelation
+
+__all__ = [
+    "OPEN_ORDER_STATUSES",
+    "AuditEvent",
+    "Base",
+    "Citizen",
+    "Dispensing",
+    "DispensingStatus",
+    "Drug",
+    "DrugPackage",
+    "IdempotencyRecord",
+    "Medication",
+    "MedicationCard",
+    "MedicationStatus",
+    "MedicationVersion",
+    "Organisation",
+    "OrganisationKind",
+    "Outcome",
+    "OrderStatus",
+    "PharmacyOrder",
+    "Prescription",
+    "PrescriptionStatus",
+    "Purpose",
+    "RelationKind",
+    "TreatmentRelation",
+]

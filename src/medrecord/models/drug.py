@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from medrecord.models.base import Base
+
+
+class Drug(Base):
+    """A medicinal product of the catalogue (reference data, imported by admins)."""
+
+    __tablename__ = "drug"
+    __table_args__ = (
+        CheckConstraint("atc_code ~ '^[A-Z][0-9]{2}[A-Z]{2}[0-9]{2}$'", name="atc_code_format"),
+        Index("ix_drug_atc_code", "atc_code"),
+        Index("ix_drug_substitution_group", "substitution_group"),
+    )
+
+    id: Mapped[str] = mapped_column(String(20), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    form: Mapped[str] = mapped_column(String(100))
+    strength: Mapped[str] = mapped_column(String(100))
+    atc_code: Mapped[str] = mapped_column(String(7))
+    substitution_group: Mapped[str | None] = mapped_column(String(40))
+
+    packages: Mapped[list[DrugPackage]] = relationship(
+        back_populates="drug", lazy="raise", order_by="DrugPackage.package_number"
+    )
+
+
+class DrugPackage(Base):
+    """A package of a drug, identified by its 6-digit package number (varenummer)."""
+
+    __tablename__ = "drug_package"
+    __table_args__ = (
+        CheckConstraint("package_number ~ '^[0-9]{6}$'", name="package_number_format"),
+        CheckConstraint("size > 0", name="size_positive"),
+        CheckConstraint("price_dkk IS NULL OR price_dkk >= 0", name="price_not_negative"),
+        Index("ix_drug_package_drug_id", "drug_id"),
+    )
+
+    package_number: Mapped[str] = mapped_column(String(6), primary_key=True)
+    drug_id: Mapped[str] = mapped_column(ForeignKey("drug.id"))
+    size: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    unit: Mapped[str] = mapped_column(String(40))
+    price_dkk: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+
+    drug: Mapped[Drug] = relationship(back_populates="packages", lazy="raise")
