@@ -111,8 +111,7 @@ def serve(
     os.environ["MEDRECORD_DATA_DIR"] = str(settings.data_dir)
     base = f"http://{host}:{port}"
     console.print(
-        f"medrecord serving on [bold]{base}[/]  (API {base}/api/v1, docs {base}/docs, "
-        f"UI {base}/ui)"
+        f"medrecord serving on [bold]{base}[/]  (API {base}/api/v1, docs {base}/docs, UI {base}/ui)"
     )
     console.print(f"Data directory: [bold]{settings.data_dir}[/]")
     if workers == 1:
@@ -187,7 +186,12 @@ def token(
         staff = people.staff_by_username(demo)
         citizen = people.citizen_by_username(demo)
         if staff is not None:
-            sub, name, role, org = staff.username, staff.name, str(staff.role), staff.organisation_id
+            sub, name, role, org = (
+                staff.username,
+                staff.name,
+                str(staff.role),
+                staff.organisation_id,
+            )
         elif citizen is not None:
             sub, cpr, name, role, org = citizen[0], citizen[1], citizen[2], "citizen", None
         else:

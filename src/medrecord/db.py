@@ -61,6 +61,6 @@ def map_integrity_errors(mapping: Mapping[str, DomainError]) -> Iterator[None]:
     except IntegrityError as exc:
         diag = getattr(exc.orig, "diag", None)
         name = getattr(diag, "constraint_name", None)
-        if name in mapping:
+        if isinstance(name, str) and name in mapping:
             raise mapping[name] from exc
         raise

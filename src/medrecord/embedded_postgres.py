@@ -52,7 +52,9 @@ def _with_database(uri: str, database: str) -> str:
 
 def ensure_database(maintenance_uri: str, database: str) -> None:
     with psycopg.connect(maintenance_uri, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone()
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (database,)
+        ).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{database}"')
 
@@ -64,7 +66,7 @@ def start(pgdata: Path) -> EmbeddedPostgres:
         import pgserver
     except ImportError:
         return _start_from_path(pgdata)
-    server = pgserver.get_server(pgdata, cleanup_mode="stop")
+    server = pgserver.get_server(pgdata, cleanup_mode="stop")  # type: ignore[attr-defined]
     return EmbeddedPostgres(pgdata=pgdata, base_uri=server.get_uri(), _stop=server.cleanup)
 
 
@@ -95,7 +97,9 @@ def _start_from_path(pgdata: Path) -> EmbeddedPostgres:
 
     def stop() -> None:
         subprocess.run(  # noqa: S603
-            [pg_ctl, "-D", str(pgdata), "-m", "fast", "-w", "stop"], check=False, capture_output=True
+            [pg_ctl, "-D", str(pgdata), "-m", "fast", "-w", "stop"],
+            check=False,
+            capture_output=True,
         )
 
     atexit.register(stop)
@@ -118,4 +122,3 @@ def sqlalchemy_url(libpq_uri: str) -> str:
         if libpq_uri.startswith(prefix):
             return "postgresql+psycopg://" + libpq_uri[len(prefix) :]
     raise ValueError("not a PostgreSQL URL")
-

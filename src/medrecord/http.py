@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from http import HTTPStatus
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import structlog
 from fastapi import Depends, FastAPI, Header, Request
@@ -84,20 +84,26 @@ def status_of(error: errors.DomainError) -> int:
 
 
 async def _domain_error(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, errors.DomainError)
+    exc = cast(errors.DomainError, exc)
     status = status_of(exc)
-    headers = {"WWW-Authenticate": WWW_AUTHENTICATE + ', error="invalid_token"'} if status == 401 else None
-    return problem(status, code=exc.code, title=exc.title, detail=exc.detail, headers=headers, **exc.extra)
+    headers = (
+        {"WWW-Authenticate": WWW_AUTHENTICATE + ', error="invalid_token"'}
+        if status == 401
+        else None
+    )
+    return problem(
+        status, code=exc.code, title=exc.title, detail=exc.detail, headers=headers, **exc.extra
+    )
 
 
 async def _http_error(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, StarletteHTTPException)
+    exc = cast(StarletteHTTPException, exc)
     detail = exc.detail if isinstance(exc.detail, str) else None
     return problem(exc.status_code, detail=detail, headers=dict(exc.headers or {}))
 
 
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
+    exc = cast(RequestValidationError, exc)
     field_errors = [
         {
             "field": ".".join(str(part) for part in e.get("loc", ())),
@@ -143,7 +149,11 @@ PROBLEM_SCHEMA: dict[str, Any] = {
     "description": "RFC 9457 problem details.",
     "required": ["type", "title", "status"],
     "properties": {
-        "type": {"type": "string", "format": "uri", "examples": [PROBLEM_BASE + "no-treatment-relation"]},
+        "type": {
+            "type": "string",
+            "format": "uri",
+            "examples": [PROBLEM_BASE + "no-treatment-relation"],
+        },
         "title": {"type": "string"},
         "status": {"type": "integer"},
         "detail": {"type": "string"},

@@ -108,7 +108,7 @@ def _add_operations(app: FastAPI) -> None:
         try:
             with app.state.engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
-        except Exception:  # noqa: BLE001 - any failure means not ready
+        except Exception:
             return problem(503, code="not-ready", detail="The database does not answer.")
         return JSONResponse({"status": "ready"})
 

@@ -20,9 +20,7 @@ from medrecord.http import problem
 
 log = structlog.get_logger("medrecord.access")
 
-REQUESTS = Counter(
-    "medrecord_http_requests_total", "HTTP requests", ["method", "route", "status"]
-)
+REQUESTS = Counter("medrecord_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram(
     "medrecord_http_request_duration_seconds", "HTTP request latency", ["method", "route"]
 )
@@ -43,7 +41,9 @@ def _control_char_fields(value: Any, path: str = "body") -> list[str]:
             found += _control_char_fields(item, f"{path}.{key}")
         return found
     if isinstance(value, list):
-        return [f for i, item in enumerate(value) for f in _control_char_fields(item, f"{path}.{i}")]
+        return [
+            f for i, item in enumerate(value) for f in _control_char_fields(item, f"{path}.{i}")
+        ]
     return []
 
 
@@ -62,11 +62,12 @@ class FrontDoorMiddleware:
         token = request_context.request_id.set(request_id)
         structlog.contextvars.bind_contextvars(request_id=request_id)
         started = time.perf_counter()
-        status_holder = {"status": 500}
+        status_holder = {"status": 500, "started": 0}
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status_holder["status"] = message["status"]
+                status_holder["started"] = 1
                 message.setdefault("headers", [])
                 message["headers"] = [
                     *message["headers"],
@@ -82,7 +83,16 @@ class FrontDoorMiddleware:
                     scope, receive, send_with_id
                 )
             else:
-                await self.app(scope, refusal, send_with_id)
+                try:
+                    await self.app(scope, refusal, send_with_id)
+                except Exception:
+                    # Answer here, inside the request-id scope; the client learns nothing internal.
+                    log.exception("unhandled_error")
+                    if status_holder["started"]:
+                        raise
+                    await problem(
+                        500, title="Internal error", detail="Something went wrong on our side."
+                    )(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
             route = getattr(scope.get("route"), "path", None) or "unmatched"
@@ -104,14 +114,34 @@ class FrontDoorMiddleware:
     ) -> tuple[int, str, str, str, dict[str, Any]] | Receive:
         """Either a refusal (status, code, title, detail, extra) or a receive that replays the
         already-read body to the app."""
-        raw_target = unquote(scope["path"]) + "?" + unquote(scope.get("query_string", b"").decode("latin-1"))
+        raw_target = (
+            unquote(scope["path"]) + "?" + unquote(scope.get("query_string", b"").decode("latin-1"))
+        )
         if _CONTROL.search(raw_target):
-            return (422, "control-characters", "Invalid request",
-                    "The URL contains control characters.", {"errors": [{"field": "url", "message": "control characters are not allowed", "type": "control_characters"}]})
+            return (
+                422,
+                "control-characters",
+                "Invalid request",
+                "The URL contains control characters.",
+                {
+                    "errors": [
+                        {
+                            "field": "url",
+                            "message": "control characters are not allowed",
+                            "type": "control_characters",
+                        }
+                    ]
+                },
+            )
         declared = headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
-            return (413, "request-too-large", "Request too large",
-                    f"Request bodies are limited to {self.max_body_bytes} bytes.", {})
+            return (
+                413,
+                "request-too-large",
+                "Request too large",
+                f"Request bodies are limited to {self.max_body_bytes} bytes.",
+                {},
+            )
         body = bytearray()
         more = True
         while more:
@@ -121,8 +151,13 @@ class FrontDoorMiddleware:
             body += message.get("body", b"")
             more = message.get("more_body", False)
             if len(body) > self.max_body_bytes:
-                return (413, "request-too-large", "Request too large",
-                        f"Request bodies are limited to {self.max_body_bytes} bytes.", {})
+                return (
+                    413,
+                    "request-too-large",
+                    "Request too large",
+                    f"Request bodies are limited to {self.max_body_bytes} bytes.",
+                    {},
+                )
         if body and "json" in headers.get("content-type", ""):
             try:
                 parsed = json.loads(body)
@@ -130,9 +165,22 @@ class FrontDoorMiddleware:
                 parsed = None  # FastAPI reports malformed JSON as a validation error
             fields = _control_char_fields(parsed)
             if fields:
-                return (422, "control-characters", "Invalid request",
-                        "Text may not contain NUL or other control characters.",
-                        {"errors": [{"field": f, "message": "control characters are not allowed", "type": "control_characters"} for f in fields]})
+                return (
+                    422,
+                    "control-characters",
+                    "Invalid request",
+                    "Text may not contain NUL or other control characters.",
+                    {
+                        "errors": [
+                            {
+                                "field": f,
+                                "message": "control characters are not allowed",
+                                "type": "control_characters",
+                            }
+                            for f in fields
+                        ]
+                    },
+                )
         replayed = False
 
         async def replay() -> Message:

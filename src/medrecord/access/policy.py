@@ -123,4 +123,6 @@ def authorize(
 
 
 def _default_purpose(actor: Actor) -> Purpose:
-    return {Role.citizen: Purpose.self, Role.admin: Purpose.admin}.get(actor.role, Purpose.treatment)
+    return {Role.citizen: Purpose.self, Role.admin: Purpose.admin}.get(
+        actor.role, Purpose.treatment
+    )

@@ -17,7 +17,7 @@ from typing import Any
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, PublicKeyTypes
+from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
 from medrecord import clock
 from medrecord.access.actor import PROFESSIONAL_ROLES, Actor, Role
@@ -36,10 +36,13 @@ def key_id(public_key: PublicKeyTypes) -> str:
     return hashlib.sha256(der).hexdigest()[:16]
 
 
-def load_or_create_dev_key(path: Path) -> PrivateKeyTypes:
+def load_or_create_dev_key(path: Path) -> ec.EllipticCurvePrivateKey:
     """The dev signing key, made on first start and kept in the data directory."""
     if path.exists():
-        return serialization.load_pem_private_key(path.read_bytes(), password=None)
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        if not isinstance(key, ec.EllipticCurvePrivateKey):
+            raise ValueError(f"{path} does not hold an EC (ES256) private key")
+        return key
     path.parent.mkdir(parents=True, exist_ok=True)
     key = ec.generate_private_key(ec.SECP256R1())
     pem = key.private_bytes(
@@ -58,7 +61,7 @@ def load_or_create_dev_key(path: Path) -> PrivateKeyTypes:
 class TokenSigner:
     """Mints tokens with the dev key (dev mode and tests only)."""
 
-    private_key: PrivateKeyTypes
+    private_key: ec.EllipticCurvePrivateKey
     issuer: str
     audience: str
 
@@ -144,26 +147,35 @@ class TokenVerifier:
             leeway_seconds=settings.jwt_leeway_seconds,
         )
 
-    def _key_for(self, token: str) -> Any:
-        header = jwt.get_unverified_header(token)
+    def _key_for(self, token: str) -> tuple[Any, list[str]]:
+        """The key that must have signed ``token`` and the one algorithm that key allows."""
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.InvalidTokenError as exc:
+            raise Unauthenticated("The token is invalid.") from exc
         if header.get("alg") not in ALGORITHMS:
             raise Unauthenticated("The token's signing algorithm is not accepted.")
         if self.jwks is not None:
             try:
-                return self.jwks.get_signing_key_from_jwt(token).key
+                key = self.jwks.get_signing_key_from_jwt(token).key
             except jwt.PyJWKClientError as exc:
                 raise Unauthenticated("The token's signing key is unknown.") from exc
-        kid = header.get("kid")
-        if kid is not None and kid != self.kid:
-            raise Unauthenticated("The token's signing key is unknown.")
-        return self.public_key
+        else:
+            kid = header.get("kid")
+            if kid is not None and kid != self.kid:
+                raise Unauthenticated("The token's signing key is unknown.")
+            key = self.public_key
+        # A key fixes its algorithm: an RSA signature is never checked against an EC key.
+        algorithm = "ES256" if isinstance(key, ec.EllipticCurvePublicKey) else "RS256"
+        return key, [algorithm]
 
     def verify(self, token: str) -> Actor:
+        key, algorithms = self._key_for(token)
         try:
             claims = jwt.decode(
                 token,
-                self._key_for(token),
-                algorithms=ALGORITHMS,
+                key,
+                algorithms=algorithms,
                 audience=self.audience,
                 issuer=self.issuer,
                 leeway=self.leeway,
@@ -177,14 +189,14 @@ class TokenVerifier:
             raise Unauthenticated("The token is not meant for this service.") from exc
         except jwt.InvalidIssuerError as exc:
             raise Unauthenticated("The token comes from an unknown issuer.") from exc
-        except jwt.InvalidTokenError as exc:
+        except (jwt.InvalidTokenError, TypeError, ValueError) as exc:
             raise Unauthenticated("The token is invalid.") from exc
         return actor_from_claims(claims)
 
 
 def actor_from_claims(claims: dict[str, Any]) -> Actor:
     try:
-        role = Role(claims.get("role"))
+        role = Role(str(claims.get("role")))
     except ValueError as exc:
         raise Unauthenticated("The token names no known role.") from exc
     name, org, cpr = claims.get("name"), claims.get("org"), claims.get("cpr")

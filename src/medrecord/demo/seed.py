@@ -39,45 +39,83 @@ class Regimen:
     iteration_days: int
 
 
-def _fixed(unit: str = "tablet", **doses: float) -> Dosage:
+def _fixed(unit: str = "tablet", **doses: object) -> Dosage:
     return Dosage.model_validate({"kind": "fixed", "unit": unit, **doses})
 
 
 REGIMENS: list[Regimen] = [
-    Regimen('Metformin "Actavis"', "500 mg", "E11", "Type 2 diabetes", _fixed(morning=1, evening=1), 50),
+    Regimen(
+        'Metformin "Actavis"', "500 mg", "E11", "Type 2 diabetes", _fixed(morning=1, evening=1), 50
+    ),
     Regimen('Atorvastatin "Krka"', "20 mg", "E78.0", "High cholesterol", _fixed(evening=1), 25),
     Regimen("Hjertemagnyl", "75 mg", "I25", "Prevention of blood clots", _fixed(morning=1), 90),
     Regimen('Amlodipin "Teva"', "5 mg", "I10", "High blood pressure", _fixed(morning=1), 25),
     Regimen('Losartan "Krka"', "50 mg", "I10", "High blood pressure", _fixed(morning=1), 90),
     Regimen('Sertralin "Actavis"', "50 mg", "F32", "Depression", _fixed(morning=1), 90),
     Regimen(
-        "Panodil", "1 g", "R52", "Pain",
-        Dosage.model_validate({"kind": "as_needed", "unit": "tablet", "max_per_day": 4}), 20,
+        "Panodil",
+        "1 g",
+        "R52",
+        "Pain",
+        Dosage.model_validate({"kind": "as_needed", "unit": "tablet", "max_per_day": 4}),
+        20,
     ),
-    Regimen('Omeprazol "Actavis"', "20 mg", "K21", "Heartburn (reflux)", _fixed("capsule", morning=1), 90),
-    Regimen("Eltroxin", "50 microgram", "E03", "Low metabolism (hypothyroidism)", _fixed(morning=1), 90),
     Regimen(
-        'Zopiclon "Actavis"', "7.5 mg", "G47.0", "Sleep problems",
-        Dosage.model_validate({"kind": "as_needed", "unit": "tablet", "night": 1, "max_per_day": 1}), 25,
+        'Omeprazol "Actavis"',
+        "20 mg",
+        "K21",
+        "Heartburn (reflux)",
+        _fixed("capsule", morning=1),
+        90,
+    ),
+    Regimen(
+        "Eltroxin", "50 microgram", "E03", "Low metabolism (hypothyroidism)", _fixed(morning=1), 90
+    ),
+    Regimen(
+        'Zopiclon "Actavis"',
+        "7.5 mg",
+        "G47.0",
+        "Sleep problems",
+        Dosage.model_validate(
+            {"kind": "as_needed", "unit": "tablet", "night": 1, "max_per_day": 1}
+        ),
+        25,
     ),
     Regimen("Furix", "40 mg", "I50", "Heart failure (fluid)", _fixed(morning=1), 90),
     Regimen("Selo-Zok", "50 mg", "I50", "Heart failure", _fixed(morning=1), 90),
     Regimen("Eliquis", "5 mg", "I48", "Atrial fibrillation", _fixed(morning=1, evening=1), 80),
     Regimen(
-        "Ventoline", "0.1 mg/dose", "J45", "Asthma",
-        Dosage.model_validate({"kind": "as_needed", "unit": "puff", "max_per_day": 8}), 25,
+        "Ventoline",
+        "0.1 mg/dose",
+        "J45",
+        "Asthma",
+        Dosage.model_validate({"kind": "as_needed", "unit": "puff", "max_per_day": 8}),
+        25,
     ),
     Regimen(
-        'Alendronat "Aurobindo"', "70 mg", "M81", "Osteoporosis",
-        _fixed(morning=1, note="once a week, 30 minutes before breakfast"), 80,
+        'Alendronat "Aurobindo"',
+        "70 mg",
+        "M81",
+        "Osteoporosis",
+        _fixed(morning=1, note="once a week, 30 minutes before breakfast"),
+        80,
     ),
 ]
 TEMPORARY = Regimen(
-    'Amoxicillin "Sandoz"', "500 mg", "J18", "Pneumonia",
-    Dosage.model_validate({"kind": "temporary", "unit": "capsule", "morning": 1, "noon": 1, "evening": 1}),
+    'Amoxicillin "Sandoz"',
+    "500 mg",
+    "J18",
+    "Pneumonia",
+    Dosage.model_validate(
+        {"kind": "temporary", "unit": "capsule", "morning": 1, "noon": 1, "evening": 1}
+    ),
     7,
 )
-WITHDRAWAL_REASONS = ["Side effects: dizziness", "No longer needed", "Replaced by another treatment"]
+WITHDRAWAL_REASONS = [
+    "Side effects: dizziness",
+    "No longer needed",
+    "Replaced by another treatment",
+]
 PHARMACIES = [people.PHARMACY_NORREBRO, people.PHARMACY_VESTERBRO, people.PHARMACY_AARHUS]
 
 
@@ -95,27 +133,38 @@ def seed_demo(session: Session, *, seed: int = 2026) -> dict[str, int]:
     drugs: dict[tuple[str, str], tuple[Drug, DrugPackage]] = {}
     for index, (name, form, strength, atc, group, packages) in enumerate(catalogue.DRUGS):
         drug = Drug(
-            id=catalogue.drug_id(index), name=name, form=form, strength=strength,
-            atc_code=atc, substitution_group=group,
+            id=catalogue.drug_id(index),
+            name=name,
+            form=form,
+            strength=strength,
+            atc_code=atc,
+            substitution_group=group,
         )
         session.add(drug)
         first = None
         for p_index, (size, unit, price) in enumerate(packages):
             package = DrugPackage(
-                package_number=catalogue.package_number(index, p_index), drug_id=drug.id,
-                size=Decimal(size), unit=unit, price_dkk=catalogue.price(price),
+                package_number=catalogue.package_number(index, p_index),
+                drug_id=drug.id,
+                size=Decimal(size),
+                unit=unit,
+                price_dkk=catalogue.price(price),
             )
             session.add(package)
             first = first or package
-        assert first is not None
+        if first is None:
+            raise ValueError(f"demo drug {name} has no package")
         drugs.setdefault((name, strength), (drug, first))
     session.flush()
 
     gp_doctor = {s.organisation_id: s for s in people.STAFF if s.role == "doctor"}
     pharmacist = {
         s.organisation_id: {
-            "subject": s.username, "name": s.name, "role": str(s.role),
-            "organisation_id": s.organisation_id, "on_behalf_of": None,
+            "subject": s.username,
+            "name": s.name,
+            "role": str(s.role),
+            "organisation_id": s.organisation_id,
+            "on_behalf_of": None,
         }
         for s in people.STAFF
         if s.role == "pharmacist"
@@ -129,8 +178,11 @@ def seed_demo(session: Session, *, seed: int = 2026) -> dict[str, int]:
         session.add(card)
         doctor = gp_doctor[gp]
         by = {
-            "subject": doctor.username, "name": doctor.name, "role": "doctor",
-            "organisation_id": gp, "on_behalf_of": None,
+            "subject": doctor.username,
+            "name": doctor.name,
+            "role": "doctor",
+            "organisation_id": gp,
+            "on_behalf_of": None,
         }
         regimens = rng.sample(REGIMENS, rng.randint(2, 5))
         if c_index % 7 == 3:
@@ -142,30 +194,48 @@ def seed_demo(session: Session, *, seed: int = 2026) -> dict[str, int]:
             if regimen is TEMPORARY:
                 started = today - timedelta(days=12)
             elif r_index == 1 and c_index % 5 == 2:
-                status, paused_from, paused_to = "paused", today - timedelta(days=5), today + timedelta(days=25)
+                status, paused_from, paused_to = (
+                    "paused",
+                    today - timedelta(days=5),
+                    today + timedelta(days=25),
+                )
             elif r_index == 2 and c_index % 4 == 1:
                 status, withdrawal = "withdrawn", rng.choice(WITHDRAWAL_REASONS)
             private = regimen.drug.startswith("Sertralin") and c_index % 2 == 0
             medication = Medication(
-                citizen_id=citizen.id, drug_id=drug.id,
-                indication_code=regimen.indication_code, indication_text=regimen.indication_text,
+                citizen_id=citizen.id,
+                drug_id=drug.id,
+                indication_code=regimen.indication_code,
+                indication_text=regimen.indication_text,
                 route="oral" if "inhal" not in drug.form else "inhalation",
-                dosage=regimen.dosage.stored(), dosage_text=regimen.dosage.text(),
-                substitution_allowed=True, start_date=started,
+                dosage=regimen.dosage.stored(),
+                dosage_text=regimen.dosage.text(),
+                substitution_allowed=True,
+                start_date=started,
                 end_date=started + timedelta(days=7) if regimen is TEMPORARY else None,
-                status=status, paused_from=paused_from, paused_to=paused_to,
+                status=status,
+                paused_from=paused_from,
+                paused_to=paused_to,
                 withdrawal_reason=withdrawal,
                 withdrawn_at=now - timedelta(days=3) if withdrawal else None,
-                private=private, private_organisation_id=gp if private else None,
-                version=1, created_by=by, modified_by=by,
-                created_at=_at(started), modified_at=_at(started),
+                private=private,
+                private_organisation_id=gp if private else None,
+                version=1,
+                created_by=by,
+                modified_by=by,
+                created_at=_at(started),
+                modified_at=_at(started),
             )
             session.add(medication)
             session.flush()
             session.add(
                 MedicationVersion(
-                    citizen_id=citizen.id, medication_id=medication.id, version=1,
-                    change="created", state=_state(medication), changed_by=by,
+                    citizen_id=citizen.id,
+                    medication_id=medication.id,
+                    version=1,
+                    change="created",
+                    state=_state(medication),
+                    changed_by=by,
                     changed_at=_at(started),
                 )
             )
@@ -173,62 +243,94 @@ def seed_demo(session: Session, *, seed: int = 2026) -> dict[str, int]:
             if status == "withdrawn":
                 continue
             iterations = 1 if regimen is TEMPORARY else rng.randint(2, 4)
-            valid_from = started if regimen is TEMPORARY else today - timedelta(days=rng.randint(20, 200))
-            dispensed = 1 if regimen is TEMPORARY else min(
-                iterations - 1, (today - valid_from).days // max(regimen.iteration_days, 1)
+            valid_from = (
+                started if regimen is TEMPORARY else today - timedelta(days=rng.randint(20, 200))
+            )
+            dispensed = (
+                1
+                if regimen is TEMPORARY
+                else min(
+                    iterations - 1, (today - valid_from).days // max(regimen.iteration_days, 1)
+                )
             )
             prescription = Prescription(
-                citizen_id=citizen.id, medication_id=medication.id, medication_version=1,
-                drug_id=drug.id, package_number=package.package_number, package_quantity=1,
-                iterations=iterations, iteration_interval_days=regimen.iteration_days,
+                citizen_id=citizen.id,
+                medication_id=medication.id,
+                medication_version=1,
+                drug_id=drug.id,
+                package_number=package.package_number,
+                package_quantity=1,
+                iterations=iterations,
+                iteration_interval_days=regimen.iteration_days,
                 valid_from=valid_from,
                 valid_to=valid_from + timedelta(days=30 if regimen is TEMPORARY else 730),
                 substitution_allowed=True,
                 status="completed" if dispensed >= iterations else "open",
-                dispensed_iterations=dispensed, prescriber=by,
-                created_at=_at(valid_from), modified_at=_at(valid_from),
+                dispensed_iterations=dispensed,
+                prescriber=by,
+                created_at=_at(valid_from),
+                modified_at=_at(valid_from),
             )
             session.add(prescription)
             session.flush()
             counts["prescriptions"] += 1
             pharmacy = PHARMACIES[c_index % 3]
             for iteration in range(1, dispensed + 1):
-                when = _at(valid_from + timedelta(days=(iteration - 1) * regimen.iteration_days + 1))
+                when = _at(
+                    valid_from + timedelta(days=(iteration - 1) * regimen.iteration_days + 1)
+                )
                 order = PharmacyOrder(
-                    citizen_id=citizen.id, prescription_id=prescription.id, pharmacy_id=pharmacy,
-                    status="done", ordered_by=pharmacist[pharmacy], created_at=when,
+                    citizen_id=citizen.id,
+                    prescription_id=prescription.id,
+                    pharmacy_id=pharmacy,
+                    status="done",
+                    ordered_by=pharmacist[pharmacy],
+                    created_at=when,
                     modified_at=when,
                 )
                 session.add(order)
                 session.flush()
                 session.add(
                     Dispensing(
-                        citizen_id=citizen.id, prescription_id=prescription.id, order_id=order.id,
-                        iteration_number=iteration, pharmacy_id=pharmacy,
+                        citizen_id=citizen.id,
+                        prescription_id=prescription.id,
+                        order_id=order.id,
+                        iteration_number=iteration,
+                        pharmacy_id=pharmacy,
                         pharmacist=pharmacist[pharmacy],
-                        drug_id=drug.id, package_number=package.package_number,
-                        package_quantity=1, dispensed_at=when, status="completed",
+                        drug_id=drug.id,
+                        package_number=package.package_number,
+                        package_quantity=1,
+                        dispensed_at=when,
+                        status="completed",
                     )
                 )
                 counts["dispensings"] += 1
             prescription.last_dispensed_at = (
                 _at(valid_from + timedelta(days=(dispensed - 1) * regimen.iteration_days + 1))
-                if dispensed else None
+                if dispensed
+                else None
             )
         # A few citizens are in treatment elsewhere: admitted to hospital, or in home care.
         if c_index in (0, 7):
             session.add(
                 TreatmentRelation(
-                    citizen_id=citizen.id, organisation_id=people.RIGSHOSPITALET, kind="admitted",
-                    valid_from=now - timedelta(days=2), valid_to=now + timedelta(days=12),
+                    citizen_id=citizen.id,
+                    organisation_id=people.RIGSHOSPITALET,
+                    kind="admitted",
+                    valid_from=now - timedelta(days=2),
+                    valid_to=now + timedelta(days=12),
                     declared_by=by,
                 )
             )
         if c_index in (0, 3, 6):
             session.add(
                 TreatmentRelation(
-                    citizen_id=citizen.id, organisation_id=people.HOME_CARE, kind="home_care",
-                    valid_from=now - timedelta(days=60), valid_to=None,
+                    citizen_id=citizen.id,
+                    organisation_id=people.HOME_CARE,
+                    kind="home_care",
+                    valid_from=now - timedelta(days=60),
+                    valid_to=None,
                     declared_by=by,
                 )
             )
@@ -247,11 +349,16 @@ def _at(day: date) -> datetime:
 
 def _state(m: Medication) -> dict[str, object]:
     return {
-        "drug_id": m.drug_id, "indication_code": m.indication_code,
-        "indication_text": m.indication_text, "route": m.route, "dosage": m.dosage,
-        "dosage_text": m.dosage_text, "substitution_allowed": m.substitution_allowed,
+        "drug_id": m.drug_id,
+        "indication_code": m.indication_code,
+        "indication_text": m.indication_text,
+        "route": m.route,
+        "dosage": m.dosage,
+        "dosage_text": m.dosage_text,
+        "substitution_allowed": m.substitution_allowed,
         "start_date": m.start_date.isoformat() if m.start_date else None,
         "started_previously": m.started_previously,
         "end_date": m.end_date.isoformat() if m.end_date else None,
-        "status": m.status, "private": m.private,
+        "status": m.status,
+        "private": m.private,
     }

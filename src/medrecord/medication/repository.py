@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.orm import Session
 
 from medrecord.models import (
@@ -58,7 +59,7 @@ def load_card(
         stmt = stmt.where(
             or_(~Medication.private, Medication.private_organisation_id == organisation_id)
         )
-    medications = [(m, d) for m, d in session.execute(stmt).tuples()]
+    medications = [(m, d) for m, d in session.execute(stmt)]
     medication_ids = [m.id for m, _ in medications]
     if not medication_ids:
         return CardRows(card, medications, [], [], [])
@@ -83,12 +84,12 @@ def load_card(
                 PharmacyOrder.prescription_id.in_(prescription_ids),
                 PharmacyOrder.status.in_(OPEN_ORDER_STATUSES),
             )
-        ).tuples()
+        )
     ]
     latest = list(
         session.execute(
             select(Dispensing)
-            .distinct(Dispensing.prescription_id)
+            .ext(distinct_on(Dispensing.prescription_id))
             .where(
                 Dispensing.citizen_id == citizen_id,
                 Dispensing.prescription_id.in_(prescription_ids),

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_valida
 
 from medrecord.medication import rules
 
+
 def _number(value: Decimal) -> int | float:
     # Doses are numbers in JSON ("morning": 1), not strings.
     return int(value) if value == value.to_integral_value() else float(value)

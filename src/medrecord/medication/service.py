@@ -108,7 +108,7 @@ def get_medication_card(
                 valid_to=p.valid_to,
                 status=effective_prescription_status(p, today),
                 claimed_by=claims.get(p.id),
-                prescriber=_person(p.prescriber),  # type: ignore[arg-type]
+                prescriber=_person(p.prescriber),
                 latest_dispensing=latest.get(p.id),
             )
         )
@@ -132,7 +132,7 @@ def get_medication_card(
             withdrawal_reason=m.withdrawal_reason,
             private=m.private,
             modified_at=m.modified_at,
-            modified_by=_person(m.modified_by),  # type: ignore[arg-type]
+            modified_by=_person(m.modified_by),
             prescriptions=by_medication.get(m.id, []),
         )
         for m, drug in rows.medications

@@ -36,7 +36,8 @@ class Medication(Base):
         ),
         CheckConstraint("start_date IS NOT NULL OR started_previously", name="start_given"),
         CheckConstraint(
-            "end_date IS NULL OR start_date IS NULL OR end_date >= start_date", name="end_after_start"
+            "end_date IS NULL OR start_date IS NULL OR end_date >= start_date",
+            name="end_after_start",
         ),
         CheckConstraint(
             "paused_to IS NULL OR paused_from IS NULL OR paused_to >= paused_from",

@@ -1,0 +1,254 @@
+"""GET /api/v1/citizens/{cpr}/medication-card through every layer, audited."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from medrecord import clock
+from medrecord.models import AuditEvent, Citizen, Organisation, TreatmentRelation
+from tests.factories import (
+    Tokens,
+    make_citizen,
+    make_drug,
+    make_medication,
+    make_organisation,
+    make_prescription,
+    snapshot,
+)
+
+
+@pytest.fixture
+def gp(db: Session) -> Organisation:
+    return make_organisation(db, kind="gp_practice")
+
+
+@pytest.fixture
+def citizen(db: Session, gp: Organisation) -> Citizen:
+    return make_citizen(db, gp=gp, name="Karla Test")
+
+
+def card_url(citizen: Citizen) -> str:
+    return f"/api/v1/citizens/{citizen.cpr[:6]}-{citizen.cpr[6:]}/medication-card"
+
+
+def audit_rows(db: Session, citizen: Citizen) -> list[AuditEvent]:
+    return list(db.scalars(select(AuditEvent).where(AuditEvent.citizen_id == citizen.id)))
+
+
+def test_gp_doctor_reads_card_with_medications_prescriptions_and_etag(
+    client: TestClient, db: Session, tokens: Tokens, gp: Organisation, citizen: Citizen
+) -> None:
+    drug, package = make_drug(db)
+    medication = make_medication(db, citizen=citizen, drug=drug)
+    prescription = make_prescription(
+        db, medication=medication, package=package, iterations=3, dispensed_iterations=1
+    )
+
+    response = client.get(card_url(citizen), headers=tokens.headers(role="doctor", org=gp))
+
+    assert response.status_code == 200
+    assert response.headers["etag"] == '"1"'
+    body = response.json()
+    assert body["citizen"]["name"] == "Karla Test"
+    assert body["version"] == 1
+    [med] = body["medications"]
+    assert med["id"] == str(medication.id)
+    assert med["dosage_text"] == "1 tablet morning and evening"
+    assert med["drug"]["atc_code"] == drug.atc_code
+    [rx] = med["prescriptions"]
+    assert rx["id"] == str(prescription.id)
+    assert rx["remaining_iterations"] == 2
+    assert rx["status"] == "open"
+
+
+def test_card_read_leaves_one_audit_row_with_actor_and_purpose(
+    client: TestClient, db: Session, tokens: Tokens, gp: Organisation, citizen: Citizen
+) -> None:
+    response = client.get(
+        card_url(citizen),
+        headers={
+            **tokens.headers(role="nurse", org=gp, name="Nina Nurse"),
+            "X-Request-ID": "req-42",
+        },
+    )
+
+    assert response.status_code == 200
+    [row] = audit_rows(db, citizen)
+    assert (row.actor_name, row.actor_role, row.actor_organisation_id) == (
+        "Nina Nurse",
+        "nurse",
+        gp.id,
+    )
+    assert (row.action, row.purpose, row.outcome) == (
+        "medication-card.read",
+        "treatment",
+        "success",
+    )
+    assert row.request_id == "req-42"
+
+
+def test_doctor_without_relation_gets_403_and_the_denial_is_audited(
+    client: TestClient, db: Session, tokens: Tokens, citizen: Citizen
+) -> None:
+    other = make_organisation(db, kind="hospital")
+    drug, _ = make_drug(db, name="Secretdrug")
+    make_medication(db, citizen=citizen, drug=drug)
+
+    response = client.get(card_url(citizen), headers=tokens.headers(role="doctor", org=other))
+
+    assert response.status_code == 403
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["type"].endswith("/no-treatment-relation")
+    assert "Secretdrug" not in response.text
+    [row] = audit_rows(db, citizen)
+    assert row.outcome == "denied"
+
+
+def test_hospital_with_declared_relation_reads_card(
+    client: TestClient, db: Session, tokens: Tokens, citizen: Citizen
+) -> None:
+    hospital = make_organisation(db, kind="hospital")
+    db.add(
+        TreatmentRelation(
+            citizen_id=citizen.id,
+            organisation_id=hospital.id,
+            kind="admitted",
+            valid_from=clock.now() - timedelta(days=1),
+            declared_by=snapshot(),
+        )
+    )
+    db.flush()
+
+    response = client.get(card_url(citizen), headers=tokens.headers(role="doctor", org=hospital))
+
+    assert response.status_code == 200
+
+
+def test_expired_relation_does_not_count(
+    client: TestClient, db: Session, tokens: Tokens, citizen: Citizen
+) -> None:
+    hospital = make_organisation(db, kind="hospital")
+    db.add(
+        TreatmentRelation(
+            citizen_id=citizen.id,
+            organisation_id=hospital.id,
+            kind="admitted",
+            valid_from=clock.now() - timedelta(days=10),
+            valid_to=clock.now() - timedelta(days=1),
+            declared_by=snapshot(),
+        )
+    )
+    db.flush()
+
+    response = client.get(card_url(citizen), headers=tokens.headers(role="doctor", org=hospital))
+
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("role", ["pharmacy_assistant", "admin"])
+def test_roles_that_may_not_read_cards_get_403(
+    client: TestClient, db: Session, tokens: Tokens, citizen: Citizen, role: str
+) -> None:
+    org = make_organisation(db, kind="pharmacy")
+
+    response = client.get(card_url(citizen), headers=tokens.headers(role=role, org=org))
+
+    assert response.status_code == 403
+
+
+def test_pharmacist_needs_consent_to_read_the_whole_card(
+    client: TestClient, db: Session, tokens: Tokens, citizen: Citizen
+) -> None:
+    pharmacy = make_organisation(db, kind="pharmacy")
+    headers = tokens.headers(role="pharmacist", org=pharmacy)
+
+    assert client.get(card_url(citizen), headers=headers).status_code == 403
+    consented = client.get(card_url(citizen), headers={**headers, "X-Access-Purpose": "consent"})
+    assert consented.status_code == 200
+    assert [r.purpose for r in audit_rows(db, citizen)].count("consent") == 1
+
+
+def test_citizen_reads_own_card_but_not_anothers(
+    client: TestClient, db: Session, tokens: Tokens, gp: Organisation, citizen: Citizen
+) -> None:
+    other = make_citizen(db, gp=gp)
+    headers = tokens.headers(role="citizen", cpr=citizen.cpr)
+
+    assert client.get(card_url(citizen), headers=headers).status_code == 200
+    assert client.get(card_url(other), headers=headers).status_code == 403
+
+
+def test_unknown_cpr_is_404_and_malformed_cpr_is_422(
+    client: TestClient, db: Session, tokens: Tokens, gp: Organisation
+) -> None:
+    headers = tokens.headers(role="doctor", org=gp)
+
+    unknown = client.get("/api/v1/citizens/010101-0001/medication-card", headers=headers)
+    malformed = client.get("/api/v1/citizens/320101-0001/medication-card", headers=headers)
+
+    assert unknown.status_code == 404
+    assert unknown.json()["type"].endswith("/citizen-not-found")
+    assert malformed.status_code == 422
+    assert malformed.json()["type"].endswith("/invalid-cpr")
+
+
+def test_withdrawn_medications_only_with_include_withdrawn(
+    client: TestClient, db: Session, tokens: Tokens, gp: Organisation, citizen: Citizen
+) -> None:
+    drug, _ = make_drug(db)
+    make_medication(db, citizen=citizen, drug=drug, status="withdrawn")
+    headers = tokens.headers(role="doctor", org=gp)
+
+    assert client.get(card_url(citizen), headers=headers).json()["medications"] == []
+    withdrawn = client.get(card_url(citizen) + "?include=withdrawn", headers=headers).json()
+    assert [m["status"] for m in withdrawn["medications"]] == ["withdrawn"]
+
+
+def test_private_medication_is_hidden_from_another_organisation(
+    client: TestClient, db: Session, tokens: Tokens, gp: Organisation, citizen: Citizen
+) -> None:
+    hospital = make_organisation(db, kind="hospital")
+    db.add(
+        TreatmentRelation(
+            citizen_id=citizen.id,
+            organisation_id=hospital.id,
+            kind="outpatient",
+            valid_from=clock.now() - timedelta(days=1),
+            declared_by=snapshot(),
+        )
+    )
+    drug, _ = make_drug(db, name="Hiddenol")
+    make_medication(db, citizen=citizen, drug=drug, private_organisation=gp)
+
+    at_gp = client.get(card_url(citizen), headers=tokens.headers(role="doctor", org=gp))
+    at_hospital = client.get(card_url(citizen), headers=tokens.headers(role="doctor", org=hospital))
+
+    assert [m["drug"]["name"] for m in at_gp.json()["medications"]] == ["Hiddenol"]
+    assert at_hospital.status_code == 200
+    assert "Hiddenol" not in at_hospital.text
+
+
+def test_no_card_data_leaves_when_the_audit_row_cannot_be_written(
+    client: TestClient,
+    db: Session,
+    tokens: Tokens,
+    gp: Organisation,
+    citizen: Citizen,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from medrecord.audit import service as audit
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("audit store unavailable")
+
+    monkeypatch.setattr(audit, "record", broken)
+    response = client.get(card_url(citizen), headers=tokens.headers(role="doctor", org=gp))
+
+    assert response.status_code == 500
+    assert "Karla" not in response.text
+    assert response.headers["content-type"] == "application/problem+json"

@@ -1,0 +1,223 @@
+"""Plain typed factories for arranging test data, and a token helper."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from medrecord import clock
+from medrecord.access.tokens import TokenSigner
+from medrecord.citizen.rules import birth_date_of
+from medrecord.medication.schemas import Dosage
+from medrecord.models import (
+    Citizen,
+    Drug,
+    DrugPackage,
+    Medication,
+    MedicationCard,
+    MedicationVersion,
+    Organisation,
+    Prescription,
+)
+
+_counter = itertools.count(1)
+_rng = random.Random()  # test data, not security
+
+
+def _n() -> int:
+    return next(_counter)
+
+
+def random_cpr() -> str:
+    day = _rng.randint(1, 28)
+    month = _rng.randint(1, 12)
+    year = _rng.randint(30, 99)
+    return f"{day:02d}{month:02d}{year:02d}{_rng.randint(0, 3)}{_rng.randint(0, 999):03d}"
+
+
+def snapshot(
+    name: str = "Dr. Test", role: str = "doctor", org: str | None = None
+) -> dict[str, Any]:
+    return {
+        "subject": f"sub-{name}",
+        "name": name,
+        "role": role,
+        "organisation_id": org,
+        "on_behalf_of": None,
+    }
+
+
+def make_organisation(
+    session: Session, *, kind: str = "gp_practice", name: str | None = None
+) -> Organisation:
+    n = _n()
+    org = Organisation(
+        id=f"9{n:014d}{_rng.randint(0, 9)}"[:16], name=name or f"Test {kind} {n}", kind=kind
+    )
+    session.add(org)
+    session.flush()
+    return org
+
+
+def make_citizen(
+    session: Session, *, gp: Organisation | None, name: str = "Test Citizen"
+) -> Citizen:
+    while True:
+        cpr = random_cpr()
+        if session.query(Citizen).filter_by(cpr=cpr).first() is None:
+            break
+    citizen = Citizen(
+        cpr=cpr, name=name, birth_date=birth_date_of(cpr), gp_practice_id=gp.id if gp else None
+    )
+    session.add(citizen)
+    session.flush()
+    session.add(MedicationCard(citizen_id=citizen.id, version=1))
+    session.flush()
+    return citizen
+
+
+def make_drug(
+    session: Session,
+    *,
+    name: str | None = None,
+    substitution_group: str | None = None,
+    atc_code: str = "N02BE01",
+    price: str = "10.00",
+) -> tuple[Drug, DrugPackage]:
+    n = _n()
+    drug = Drug(
+        id=f"77{n:09d}",
+        name=name or f"Testdrug {n}",
+        form="tablet",
+        strength="500 mg",
+        atc_code=atc_code,
+        substitution_group=substitution_group,
+    )
+    session.add(drug)
+    session.flush()
+    package = DrugPackage(
+        package_number=f"{(500000 + n) % 1000000:06d}",
+        drug_id=drug.id,
+        size=Decimal(100),
+        unit="tablet",
+        price_dkk=Decimal(price),
+    )
+    session.add(package)
+    session.flush()
+    return drug, package
+
+
+def make_medication(
+    session: Session,
+    *,
+    citizen: Citizen,
+    drug: Drug,
+    status: str = "active",
+    private_organisation: Organisation | None = None,
+    indication_text: str = "Pain",
+) -> Medication:
+    dosage = Dosage.model_validate({"kind": "fixed", "unit": "tablet", "morning": 1, "evening": 1})
+    by = snapshot(org=citizen.gp_practice_id)
+    medication = Medication(
+        citizen_id=citizen.id,
+        drug_id=drug.id,
+        indication_text=indication_text,
+        route="oral",
+        dosage=dosage.stored(),
+        dosage_text=dosage.text(),
+        start_date=clock.today(),
+        status=status,
+        withdrawal_reason="No longer needed" if status == "withdrawn" else None,
+        private=private_organisation is not None,
+        private_organisation_id=private_organisation.id if private_organisation else None,
+        created_by=by,
+        modified_by=by,
+    )
+    session.add(medication)
+    session.flush()
+    session.add(
+        MedicationVersion(
+            citizen_id=citizen.id,
+            medication_id=medication.id,
+            version=1,
+            change="created",
+            state={},
+            changed_by=by,
+        )
+    )
+    session.flush()
+    return medication
+
+
+def make_prescription(
+    session: Session,
+    *,
+    medication: Medication,
+    package: DrugPackage,
+    iterations: int = 3,
+    dispensed_iterations: int = 0,
+    interval_days: int | None = None,
+    valid_from: date | None = None,
+    valid_to: date | None = None,
+) -> Prescription:
+    today = clock.today()
+    prescription = Prescription(
+        citizen_id=medication.citizen_id,
+        medication_id=medication.id,
+        medication_version=medication.version,
+        drug_id=medication.drug_id,
+        package_number=package.package_number,
+        package_quantity=1,
+        iterations=iterations,
+        iteration_interval_days=interval_days,
+        valid_from=valid_from or today,
+        valid_to=valid_to or today + timedelta(days=365),
+        dispensed_iterations=dispensed_iterations,
+        prescriber=snapshot(org=None),
+        status="completed" if dispensed_iterations >= iterations else "open",
+    )
+    session.add(prescription)
+    session.flush()
+    return prescription
+
+
+@dataclass
+class Tokens:
+    signer: TokenSigner
+
+    def token(
+        self,
+        *,
+        role: str,
+        org: str | None = None,
+        cpr: str | None = None,
+        sub: str | None = None,
+        name: str | None = None,
+        **kwargs: Any,
+    ) -> str:
+        n = _n()
+        return self.signer.mint(
+            sub=sub or f"user-{n}",
+            name=name or f"Test {role} {n}",
+            role=role,
+            org=org,
+            cpr=cpr,
+            **kwargs,
+        )
+
+    def headers(
+        self,
+        *,
+        role: str,
+        org: Organisation | str | None = None,
+        cpr: str | None = None,
+        **kwargs: Any,
+    ) -> dict[str, str]:
+        org_id = org.id if isinstance(org, Organisation) else org
+        return {"Authorization": "Bearer " + self.token(role=role, org=org_id, cpr=cpr, **kwargs)}
