@@ -13,6 +13,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,6 +63,8 @@ def ensure_database(maintenance_uri: str, database: str) -> None:
 def start(pgdata: Path) -> EmbeddedPostgres:
     """Start (or join) the embedded server whose data lives in ``pgdata``."""
     pgdata.mkdir(parents=True, exist_ok=True)
+    # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); pgserver copes.
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
     try:
         import pgserver
     except ImportError:
