@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from http import HTTPStatus
 from typing import Annotated, Any, cast
@@ -214,6 +215,30 @@ def get_declared_purpose(
     return DeclaredPurpose(purpose=x_access_purpose, reason=x_access_reason)
 
 
+_STRONG_ETAG = re.compile(r'^\s*"(\d{1,9})"\s*$')
+
+
+def get_if_match(
+    if_match: Annotated[
+        str | None,
+        Header(
+            description='The version you read, as its strong ETag, e.g. `"3"`. Stale → 412.',
+            examples=['"1"'],
+        ),
+    ] = None,
+) -> int | None:
+    if if_match is None:
+        return None
+    match = _STRONG_ETAG.match(if_match)
+    if match is None:
+        # A value that cannot be a version cannot match one.
+        raise errors.PreconditionFailed(
+            'If-Match must be a strong ETag such as "3".', code="invalid-etag"
+        )
+    return int(match.group(1))
+
+
 SessionDep = Annotated[Session, Depends(get_session)]
+IfMatchDep = Annotated[int | None, Depends(get_if_match)]
 ActorDep = Annotated[Actor, Depends(get_actor)]
 DeclaredPurposeDep = Annotated[DeclaredPurpose, Depends(get_declared_purpose)]

@@ -39,6 +39,22 @@ dispense, nurses read, citizens see their own list and who looked at it.
 
 TAGS = [
     {"name": "medication card", "description": "The citizen's one medication list."},
+    {
+        "name": "medications",
+        "description": "Treatments on the card: create, replace, pause, resume, withdraw, "
+        "private marking and version history. Writes need If-Match.",
+    },
+    {
+        "name": "prescriptions",
+        "description": "Prescriptions made from medications, and pharmacies' orders (claims).",
+    },
+    {
+        "name": "dispensings",
+        "description": "Pharmacies hand out iterations of a prescription; Idempotency-Key "
+        "required.",
+    },
+    {"name": "catalogue", "description": "The drug catalogue."},
+    {"name": "registry", "description": "Citizens and organisations (admins)."},
     {"name": "operations", "description": "Liveness, readiness and metrics."},
 ]
 

@@ -1,12 +1,11 @@
 """Decide whether an actor may exercise a permission on one citizen, and on what footing.
 
-Every denial is audited (and committed) before it is raised.
+Denials are raised as AccessDenied; the use case's audit trail records them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NoReturn
 
 from sqlalchemy.orm import Session
 
@@ -14,7 +13,6 @@ from medrecord import clock
 from medrecord.access.actor import Actor, Role
 from medrecord.access.permissions import EMERGENCY_ROLES, Permission, Scope, scope_of
 from medrecord.access.relations import has_active_relation
-from medrecord.audit import service as audit
 from medrecord.errors import AccessDenied, NoTreatmentRelation, RuleViolation
 from medrecord.models import Citizen, Purpose
 
@@ -58,71 +56,41 @@ def authorize(
     citizen: Citizen,
     permission: Permission,
     declared: DeclaredPurpose,
-    *,
-    action: str,
-    resource_type: str,
-    resource_id: object | None = None,
 ) -> Access:
+    """Grant ``permission`` on ``citizen`` or raise AccessDenied (the audit trail records it)."""
     scope = scope_of(actor.role, permission)
-
-    def denied(error: AccessDenied) -> NoReturn:
-        audit.deny(
-            session,
-            actor,
-            error,
-            action=action,
-            citizen_id=citizen.id,
-            resource_type=resource_type,
-            resource_id=resource_id,
-            purpose=declared.purpose or _default_purpose(actor),
-            reason=declared.reason,
-        )
-
     # Consent and emergency both let the caller see items the citizen marked private.
     sees_private = declared.purpose in (Purpose.consent, Purpose.emergency)
 
     if scope is None:
-        denied(AccessDenied(f"The role '{actor.role}' may not do this.", code="role-not-allowed"))
+        raise AccessDenied(f"The role '{actor.role}' may not do this.", code="role-not-allowed")
     if scope is Scope.own:
         if actor.cpr != citizen.cpr:
-            denied(AccessDenied("Citizens may only see their own data.", code="not-own-data"))
+            raise AccessDenied("Citizens may only see their own data.", code="not-own-data")
         return Access(purpose=Purpose.self, reason=None, sees_all_private=True)
     if scope is Scope.any:
-        purpose = Purpose.admin if actor.role is Role.admin else _default_purpose(actor)
+        purpose = Purpose.admin if actor.role is Role.admin else Purpose.treatment
         if declared.purpose is Purpose.consent:
             purpose = Purpose.consent
         return Access(purpose=purpose, reason=declared.reason, sees_all_private=sees_private)
     if scope is Scope.consent:
         if declared.purpose is not Purpose.consent:
-            denied(
-                AccessDenied(
-                    "Reading the whole card needs the citizen's consent "
-                    "(X-Access-Purpose: consent).",
-                    code="consent-required",
-                )
+            raise AccessDenied(
+                "Reading the whole card needs the citizen's consent (X-Access-Purpose: consent).",
+                code="consent-required",
             )
         return Access(purpose=Purpose.consent, reason=declared.reason, sees_all_private=True)
     # Scope.relation
     if has_active_relation(
         session, citizen=citizen, organisation_id=actor.organisation_id, at=clock.now()
     ):
-        purpose = Purpose.consent if declared.purpose is Purpose.consent else Purpose.treatment
-        if declared.purpose is Purpose.emergency:
-            purpose = Purpose.emergency
+        purpose = declared.purpose or Purpose.treatment
         return Access(purpose=purpose, reason=declared.reason, sees_all_private=sees_private)
     if declared.purpose is Purpose.emergency:
         if actor.role not in EMERGENCY_ROLES:
-            denied(AccessDenied("Only doctors and nurses may use emergency access."))
+            raise AccessDenied("Only doctors and nurses may use emergency access.")
         return Access(purpose=Purpose.emergency, reason=declared.reason, sees_all_private=True)
-    denied(
-        NoTreatmentRelation(
-            "Your organisation has no active treatment relation with this citizen. Declare one, "
-            "or use emergency access."
-        )
-    )
-
-
-def _default_purpose(actor: Actor) -> Purpose:
-    return {Role.citizen: Purpose.self, Role.admin: Purpose.admin}.get(
-        actor.role, Purpose.treatment
+    raise NoTreatmentRelation(
+        "Your organisation has no active treatment relation with this citizen. Declare one, "
+        "or use emergency access."
     )

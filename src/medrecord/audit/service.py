@@ -1,14 +1,30 @@
+"""Audit rows, written in the use case's own transaction.
+
+Use cases wrap their work in ``trail(...)``: on success it adds the success row before the use
+case commits; on a domain error it rolls back whatever was done, commits a denied/failed row on
+its own, and re-raises. So every request that touches a citizen leaves exactly one row, and a
+read returns no data unless its row commits with it.
+"""
+
 from __future__ import annotations
 
 import uuid
-from typing import NoReturn
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
 from medrecord import clock, request_context
-from medrecord.access.actor import Actor
-from medrecord.errors import DomainError
+from medrecord.access.actor import Actor, Role
+from medrecord.errors import AccessDenied, DomainError
 from medrecord.models import AuditEvent, Outcome, Purpose
+
+
+def default_purpose(actor: Actor) -> Purpose:
+    return {Role.citizen: Purpose.self, Role.admin: Purpose.admin}.get(
+        actor.role, Purpose.treatment
+    )
 
 
 def record(
@@ -43,34 +59,58 @@ def record(
     return event
 
 
-def deny(
+@dataclass
+class AuditTrail:
+    """What the row will say; the use case may refine it as it learns more."""
+
+    action: str
+    citizen_id: uuid.UUID | None
+    resource_type: str
+    resource_id: object | None
+    purpose: Purpose
+    reason: str | None
+
+
+@contextmanager
+def trail(
     session: Session,
     actor: Actor,
-    error: DomainError,
     *,
     action: str,
-    citizen_id: uuid.UUID,
+    citizen_id: uuid.UUID | None,
     resource_type: str,
     resource_id: object | None = None,
-    purpose: Purpose,
+    purpose: Purpose | None = None,
     reason: str | None = None,
-) -> NoReturn:
-    """Record a denied access, commit that record on its own, then raise ``error``.
-
-    Whatever the use case had added is rolled back first: a denied request changes nothing but
-    the audit log.
-    """
-    session.rollback()
-    record(
-        session,
-        actor,
+) -> Iterator[AuditTrail]:
+    entry = AuditTrail(
         action=action,
         citizen_id=citizen_id,
         resource_type=resource_type,
         resource_id=resource_id,
-        purpose=purpose,
-        outcome=Outcome.denied,
+        purpose=purpose or default_purpose(actor),
         reason=reason,
     )
-    session.commit()
-    raise error
+
+    def write(outcome: Outcome) -> None:
+        record(
+            session,
+            actor,
+            action=entry.action,
+            citizen_id=entry.citizen_id,
+            resource_type=entry.resource_type,
+            resource_id=entry.resource_id,
+            purpose=entry.purpose,
+            outcome=outcome,
+            reason=entry.reason,
+        )
+
+    try:
+        yield entry
+    except DomainError as error:
+        # A refused request changes nothing but the audit log.
+        session.rollback()
+        write(Outcome.denied if isinstance(error, AccessDenied) else Outcome.failed)
+        session.commit()
+        raise
+    write(Outcome.success)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from medrecord import clock
 from medrecord.citizen.rules import birth_date_of
 from medrecord.demo import catalogue, people
+from medrecord.medication import repository as medication_repository
 from medrecord.medication.schemas import Dosage
 from medrecord.models import (
     Citizen,
@@ -234,7 +235,7 @@ def seed_demo(session: Session, *, seed: int = 2026) -> dict[str, int]:
                     medication_id=medication.id,
                     version=1,
                     change="created",
-                    state=_state(medication),
+                    state=medication_repository.state_of(medication),
                     changed_by=by,
                     changed_at=_at(started),
                 )
@@ -345,20 +346,3 @@ def seed_demo(session: Session, *, seed: int = 2026) -> dict[str, int]:
 
 def _at(day: date) -> datetime:
     return datetime.combine(day, time(9, 30), tzinfo=clock.COPENHAGEN)
-
-
-def _state(m: Medication) -> dict[str, object]:
-    return {
-        "drug_id": m.drug_id,
-        "indication_code": m.indication_code,
-        "indication_text": m.indication_text,
-        "route": m.route,
-        "dosage": m.dosage,
-        "dosage_text": m.dosage_text,
-        "substitution_allowed": m.substitution_allowed,
-        "start_date": m.start_date.isoformat() if m.start_date else None,
-        "started_previously": m.started_previously,
-        "end_date": m.end_date.isoformat() if m.end_date else None,
-        "status": m.status,
-        "private": m.private,
-    }

@@ -164,3 +164,86 @@ class MedicationCardRead(BaseModel):
     reviewed_at: datetime | None
     reviewed_by: PersonRef | None
     medications: list[CardMedication]
+
+
+class MedicationWrite(BaseModel):
+    """A whole medication as the prescriber states it. PUT replaces every field: omitted
+    optional fields are cleared, as in FMK."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    drug_id: str = Field(min_length=1, max_length=20, examples=["28100007919"])
+    indication_code: str | None = Field(default=None, max_length=20, examples=["I10"])
+    indication_text: str | None = Field(
+        default=None, min_length=1, max_length=500, examples=["High blood pressure"]
+    )
+    route: str = Field(default="oral", min_length=1, max_length=60, examples=["oral"])
+    dosage: Dosage
+    substitution_allowed: bool = True
+    start_date: date | None = Field(default=None, examples=["2026-11-21"])
+    started_previously: bool = Field(
+        default=False, description="Started before it was recorded here (no known start date)."
+    )
+    end_date: date | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> MedicationWrite:
+        if not (self.indication_code or self.indication_text):
+            raise ValueError("give an indication: indication_code or indication_text")
+        if self.start_date is None and not self.started_previously:
+            raise ValueError("give start_date, or started_previously=true")
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValueError("end_date is before start_date")
+        return self
+
+
+class MedicationPause(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    paused_from: date | None = Field(default=None, description="Default: today.")
+    paused_to: date | None = Field(default=None, description="Open-ended when omitted.")
+
+
+class MedicationWithdraw(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=3, max_length=500, examples=["Side effects: dizziness"])
+
+
+class MedicationRead(BaseModel):
+    id: uuid.UUID
+    version: int = Field(description="Medication version; sent as the ETag.")
+    drug: DrugSummary
+    indication_code: str | None
+    indication_text: str | None
+    route: str
+    dosage: dict[str, Any]
+    dosage_text: str
+    substitution_allowed: bool
+    start_date: date | None
+    started_previously: bool
+    end_date: date | None
+    status: str
+    paused_from: date | None
+    paused_to: date | None
+    withdrawal_reason: str | None
+    withdrawn_at: datetime | None
+    private: bool
+    created_at: datetime
+    created_by: PersonRef
+    modified_at: datetime
+    modified_by: PersonRef
+
+
+class MedicationVersionRead(BaseModel):
+    version: int
+    change: str = Field(examples=["updated"])
+    changed_at: datetime
+    changed_by: PersonRef
+    state: dict[str, Any]
+
+
+class CardReviewRead(BaseModel):
+    version: int
+    reviewed_at: datetime
+    reviewed_by: PersonRef

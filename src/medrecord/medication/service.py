@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+import uuid
+from collections.abc import Callable
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -10,21 +12,44 @@ from sqlalchemy.orm import Session
 from medrecord import clock
 from medrecord.access.actor import Actor
 from medrecord.access.permissions import Permission
-from medrecord.access.policy import DeclaredPurpose, authorize
+from medrecord.access.policy import Access, DeclaredPurpose, authorize
 from medrecord.audit import service as audit
 from medrecord.citizen import service as citizen_service
+from medrecord.errors import (
+    AccessDenied,
+    Conflict,
+    NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
+    RuleViolation,
+)
 from medrecord.medication import repository
 from medrecord.medication.schemas import (
     CardMedication,
     CardPrescription,
+    CardReviewRead,
     CitizenSummary,
     Claim,
     DispensingSummary,
     DrugSummary,
     MedicationCardRead,
+    MedicationPause,
+    MedicationRead,
+    MedicationVersionRead,
+    MedicationWithdraw,
+    MedicationWrite,
     PersonRef,
 )
-from medrecord.models import Prescription, PrescriptionStatus
+from medrecord.models import (
+    Citizen,
+    Dispensing,
+    Drug,
+    Medication,
+    MedicationStatus,
+    Prescription,
+    PrescriptionStatus,
+)
+from medrecord.prescription import repository as prescription_repository
 
 
 def effective_prescription_status(prescription: Prescription, today: date) -> str:
@@ -34,13 +59,20 @@ def effective_prescription_status(prescription: Prescription, today: date) -> st
     return prescription.status
 
 
-def _person(snapshot: dict[str, Any] | None) -> PersonRef | None:
-    if not snapshot:
-        return None
+def person(snapshot: dict[str, Any]) -> PersonRef:
     return PersonRef(
         name=snapshot["name"],
         role=snapshot["role"],
         organisation_id=snapshot.get("organisation_id"),
+    )
+
+
+def visible(medication: Medication, actor: Actor, access: Access) -> bool:
+    """Private items exist only for the citizen, the marking organisation, consent and emergency."""
+    return (
+        not medication.private
+        or access.sees_all_private
+        or medication.private_organisation_id == actor.organisation_id
     )
 
 
@@ -53,22 +85,30 @@ def get_medication_card(
     include_withdrawn: bool = False,
 ) -> MedicationCardRead:
     citizen = citizen_service.find_citizen(session, cpr)
-    access = authorize(
+    with audit.trail(
         session,
         actor,
-        citizen,
-        Permission.card_read,
-        declared,
         action="medication-card.read",
+        citizen_id=citizen.id,
         resource_type="medication_card",
-    )
-    rows = repository.load_card(
-        session,
-        citizen.id,
-        include_withdrawn=include_withdrawn,
-        sees_all_private=access.sees_all_private,
-        organisation_id=actor.organisation_id,
-    )
+        purpose=declared.purpose,
+        reason=declared.reason,
+    ) as entry:
+        access = authorize(session, actor, citizen, Permission.card_read, declared)
+        entry.purpose = access.purpose
+        rows = repository.load_card(
+            session,
+            citizen.id,
+            include_withdrawn=include_withdrawn,
+            sees_all_private=access.sees_all_private,
+            organisation_id=actor.organisation_id,
+        )
+        result = _card(citizen, rows)
+    session.commit()
+    return result
+
+
+def _card(citizen: Citizen, rows: repository.CardRows) -> MedicationCardRead:
     today = clock.today()
     claims = {
         order.prescription_id: Claim(
@@ -79,19 +119,8 @@ def get_medication_card(
         )
         for order, name in rows.open_orders
     }
-    latest = {
-        d.prescription_id: DispensingSummary(
-            id=d.id,
-            dispensed_at=d.dispensed_at,
-            pharmacy_id=d.pharmacy_id,
-            package_number=d.package_number,
-            package_quantity=d.package_quantity,
-            substituted=d.substituted,
-            status=d.status,
-        )
-        for d in rows.latest_dispensings
-    }
-    by_medication: dict[Any, list[CardPrescription]] = {}
+    latest = {d.prescription_id: dispensing_summary(d) for d in rows.latest_dispensings}
+    by_medication: dict[uuid.UUID, list[CardPrescription]] = {}
     for p in rows.prescriptions:
         remaining = p.iterations - p.dispensed_iterations
         by_medication.setdefault(p.medication_id, []).append(
@@ -108,36 +137,11 @@ def get_medication_card(
                 valid_to=p.valid_to,
                 status=effective_prescription_status(p, today),
                 claimed_by=claims.get(p.id),
-                prescriber=_person(p.prescriber),
+                prescriber=person(p.prescriber),
                 latest_dispensing=latest.get(p.id),
             )
         )
-    medications = [
-        CardMedication(
-            id=m.id,
-            version=m.version,
-            drug=DrugSummary.model_validate(drug),
-            indication_code=m.indication_code,
-            indication_text=m.indication_text,
-            route=m.route,
-            dosage=m.dosage,
-            dosage_text=m.dosage_text,
-            substitution_allowed=m.substitution_allowed,
-            start_date=m.start_date,
-            started_previously=m.started_previously,
-            end_date=m.end_date,
-            status=m.status,
-            paused_from=m.paused_from,
-            paused_to=m.paused_to,
-            withdrawal_reason=m.withdrawal_reason,
-            private=m.private,
-            modified_at=m.modified_at,
-            modified_by=_person(m.modified_by),
-            prescriptions=by_medication.get(m.id, []),
-        )
-        for m, drug in rows.medications
-    ]
-    result = MedicationCardRead(
+    return MedicationCardRead(
         citizen=CitizenSummary(
             cpr=citizen.cpr,
             name=citizen.name,
@@ -146,17 +150,433 @@ def get_medication_card(
         ),
         version=rows.card.version,
         reviewed_at=rows.card.reviewed_at,
-        reviewed_by=_person(rows.card.reviewed_by),
-        medications=medications,
+        reviewed_by=person(rows.card.reviewed_by) if rows.card.reviewed_by else None,
+        medications=[
+            CardMedication(
+                **medication_read(m, drug).model_dump(
+                    include=set(CardMedication.model_fields) - {"prescriptions"}
+                ),
+                prescriptions=by_medication.get(m.id, []),
+            )
+            for m, drug in rows.medications
+        ],
     )
-    audit.record(
+
+
+def dispensing_summary(d: Dispensing) -> DispensingSummary:
+    return DispensingSummary(
+        id=d.id,
+        dispensed_at=d.dispensed_at,
+        pharmacy_id=d.pharmacy_id,
+        package_number=d.package_number,
+        package_quantity=d.package_quantity,
+        substituted=d.substituted,
+        status=d.status,
+    )
+
+
+def medication_read(m: Medication, drug: Drug) -> MedicationRead:
+    return MedicationRead(
+        id=m.id,
+        version=m.version,
+        drug=DrugSummary.model_validate(drug),
+        indication_code=m.indication_code,
+        indication_text=m.indication_text,
+        route=m.route,
+        dosage=m.dosage,
+        dosage_text=m.dosage_text,
+        substitution_allowed=m.substitution_allowed,
+        start_date=m.start_date,
+        started_previously=m.started_previously,
+        end_date=m.end_date,
+        status=m.status,
+        paused_from=m.paused_from,
+        paused_to=m.paused_to,
+        withdrawal_reason=m.withdrawal_reason,
+        withdrawn_at=m.withdrawn_at,
+        private=m.private,
+        created_at=m.created_at,
+        created_by=person(m.created_by),
+        modified_at=m.modified_at,
+        modified_by=person(m.modified_by),
+    )
+
+
+# --- writes ------------------------------------------------------------------------------
+
+
+def check_version(current: int, expected: int | None, what: str) -> None:
+    if expected is None:
+        raise PreconditionRequired(f"Send If-Match with the {what}'s current version (ETag).")
+    if expected != current:
+        raise PreconditionFailed(
+            f"The {what} has changed since you read it (now version {current}); read it again.",
+            current_version=current,
+        )
+
+
+def _apply(medication: Medication, write: MedicationWrite) -> None:
+    # Whole replacement, as FMK: what the prescriber leaves out is cleared.
+    medication.drug_id = write.drug_id
+    medication.indication_code = write.indication_code
+    medication.indication_text = write.indication_text
+    medication.route = write.route
+    medication.dosage = write.dosage.stored()
+    medication.dosage_text = write.dosage.text()
+    medication.substitution_allowed = write.substitution_allowed
+    medication.start_date = write.start_date
+    medication.started_previously = write.started_previously
+    medication.end_date = write.end_date
+
+
+def _require_drug(session: Session, drug_id: str) -> Drug:
+    drug = repository.get_drug(session, drug_id)
+    if drug is None:
+        raise RuleViolation("No drug in the catalogue has this id.", code="unknown-drug")
+    return drug
+
+
+def create_medication(
+    session: Session,
+    actor: Actor,
+    *,
+    cpr: str,
+    declared: DeclaredPurpose,
+    write: MedicationWrite,
+    expected_card_version: int | None = None,
+) -> MedicationRead:
+    citizen = citizen_service.find_citizen(session, cpr)
+    with audit.trail(
         session,
         actor,
-        action="medication-card.read",
+        action="medication.create",
+        citizen_id=citizen.id,
+        resource_type="medication",
+        purpose=declared.purpose,
+        reason=declared.reason,
+    ) as entry:
+        access = authorize(session, actor, citizen, Permission.medication_write, declared)
+        entry.purpose = access.purpose
+        card = repository.lock_card(session, citizen.id)
+        if expected_card_version is not None:
+            check_version(card.version, expected_card_version, "medication card")
+        drug = _require_drug(session, write.drug_id)
+        now = clock.now()
+        medication = Medication(
+            id=uuid.uuid4(),
+            citizen_id=citizen.id,
+            status=MedicationStatus.active,
+            private=False,
+            version=1,
+            created_by=actor.snapshot(),
+            modified_by=actor.snapshot(),
+            created_at=now,
+            modified_at=now,
+        )
+        _apply(medication, write)
+        session.add(medication)
+        session.flush()
+        repository.add_version(session, medication, change="created", by=actor.snapshot(), at=now)
+        repository.bump_card_version(session, citizen.id)
+        entry.resource_id = medication.id
+        result = medication_read(medication, drug)
+    session.commit()
+    return result
+
+
+def get_medication(
+    session: Session,
+    actor: Actor,
+    *,
+    cpr: str,
+    medication_id: uuid.UUID,
+    declared: DeclaredPurpose,
+) -> MedicationRead:
+    citizen = citizen_service.find_citizen(session, cpr)
+    with audit.trail(
+        session,
+        actor,
+        action="medication.read",
+        citizen_id=citizen.id,
+        resource_type="medication",
+        resource_id=medication_id,
+        purpose=declared.purpose,
+        reason=declared.reason,
+    ) as entry:
+        access = authorize(session, actor, citizen, Permission.card_read, declared)
+        entry.purpose = access.purpose
+        medication, drug = _visible_medication(session, actor, access, citizen, medication_id)
+        result = medication_read(medication, drug)
+    session.commit()
+    return result
+
+
+def list_medication_versions(
+    session: Session,
+    actor: Actor,
+    *,
+    cpr: str,
+    medication_id: uuid.UUID,
+    declared: DeclaredPurpose,
+) -> list[MedicationVersionRead]:
+    citizen = citizen_service.find_citizen(session, cpr)
+    with audit.trail(
+        session,
+        actor,
+        action="medication.versions.read",
+        citizen_id=citizen.id,
+        resource_type="medication",
+        resource_id=medication_id,
+        purpose=declared.purpose,
+        reason=declared.reason,
+    ) as entry:
+        access = authorize(session, actor, citizen, Permission.card_read, declared)
+        entry.purpose = access.purpose
+        _visible_medication(session, actor, access, citizen, medication_id)
+        result = [
+            MedicationVersionRead(
+                version=v.version,
+                change=v.change,
+                changed_at=v.changed_at,
+                changed_by=person(v.changed_by),
+                state=v.state,
+            )
+            for v in repository.list_versions(session, citizen.id, medication_id)
+        ]
+    session.commit()
+    return result
+
+
+def _visible_medication(
+    session: Session,
+    actor: Actor,
+    access: Access,
+    citizen: Citizen,
+    medication_id: uuid.UUID,
+    *,
+    lock: bool = False,
+) -> tuple[Medication, Drug]:
+    found = repository.get_medication(session, citizen.id, medication_id, lock=lock)
+    if found is None or not visible(found[0], actor, access):
+        raise NotFound("The citizen has no such medication.", code="medication-not-found")
+    return found
+
+
+def _change_medication(
+    session: Session,
+    actor: Actor,
+    *,
+    cpr: str,
+    medication_id: uuid.UUID,
+    declared: DeclaredPurpose,
+    expected_version: int | None,
+    change: str,
+    apply: Callable[[Session, Medication, datetime], None],
+    permission: Permission = Permission.medication_write,
+) -> MedicationRead:
+    """The shape of every medication write: authorise, lock, check If-Match, change, bump the
+    medication and card versions, append a version row, audit, commit."""
+    citizen = citizen_service.find_citizen(session, cpr)
+    with audit.trail(
+        session,
+        actor,
+        action=f"medication.{change}",
+        citizen_id=citizen.id,
+        resource_type="medication",
+        resource_id=medication_id,
+        purpose=declared.purpose,
+        reason=declared.reason,
+    ) as entry:
+        access = authorize(session, actor, citizen, permission, declared)
+        entry.purpose = access.purpose
+        medication, drug = _visible_medication(
+            session, actor, access, citizen, medication_id, lock=True
+        )
+        check_version(medication.version, expected_version, "medication")
+        now = clock.now()
+        apply(session, medication, now)
+        medication.version += 1
+        medication.modified_by = actor.snapshot()
+        medication.modified_at = now
+        session.flush()
+        repository.add_version(session, medication, change=change, by=actor.snapshot(), at=now)
+        repository.bump_card_version(session, citizen.id)
+        if medication.drug_id != drug.id:
+            drug = _require_drug(session, medication.drug_id)
+        result = medication_read(medication, drug)
+    session.commit()
+    return result
+
+
+def _not_withdrawn(medication: Medication) -> None:
+    if medication.status == MedicationStatus.withdrawn:
+        raise Conflict(
+            "The medication is withdrawn; create a new medication instead.",
+            code="medication-withdrawn",
+        )
+
+
+def replace_medication(
+    session: Session,
+    actor: Actor,
+    *,
+    cpr: str,
+    medication_id: uuid.UUID,
+    declared: DeclaredPurpose,
+    expected_version: int | None,
+    write: MedicationWrite,
+) -> MedicationRead:
+    def apply(session: Session, medication: Medication, _: datetime) -> None:
+        _not_withdrawn(medication)
+        _require_drug(session, write.drug_id)
+        _apply(medication, write)
+
+    return _change_medication(
+        session, actor, cpr=cpr, medication_id=medication_id, declared=declared,
+        expected_version=expected_version, change="updated", apply=apply,
+    )  # fmt: skip
+
+
+def pause_medication(
+    session: Session,
+    actor: Actor,
+    *,
+    cpr: str,
+    medication_id: uuid.UUID,
+    declared: DeclaredPurpose,
+    expected_version: int | None,
+    pause: MedicationPause,
+) -> MedicationRead:
+    def apply(_: Session, medication: Medication, now: datetime) -> None:
+        _not_withdrawn(medication)
+        if medication.status != MedicationStatus.active:
+            raise Conflict("Only an active medication can be paused.", code="medication-not-active")
+        paused_from = pause.paused_from or clock.today()
+        if pause.paused_to is not None and pause.paused_to < paused_from:
+            raise RuleViolation("paused_to is before paused_from.", code="invalid-pause")
+        medication.status = MedicationStatus.paused
+        medication.paused_from, medication.paused_to = paused_from, pause.paused_to
+
+    return _change_medication(
+        session, actor, cpr=cpr, medication_id=medication_id, declared=declared,
+        expected_version=expected_version, change="paused", apply=apply,
+    )  # fmt: skip
+
+
+def resume_medication(
+    session: Session,
+    actor: Actor,
+    *,
+    cpr: str,
+    medication_id: uuid.UUID,
+    declared: DeclaredPurpose,
+    expected_version: int | None,
+) -> MedicationRead:
+    def apply(_: Session, medication: Medication, now: datetime) -> None:
+        _not_withdrawn(medication)
+        if medication.status != MedicationStatus.paused:
+            raise Conflict("Only a paused medication can be resumed.", code="medication-not-paused")
+        medication.status = MedicationStatus.active
+        medication.paused_from = medication.paused_to = None
+
+    return _change_medication(
+        session, actor, cpr=cpr, medication_id=medication_id, declared=declared,
+        expected_version=expected_version, change="resumed", apply=apply,
+    )  # fmt: skip
+
+
+def withdraw_medication(
+    session: Session,
+    actor: Actor,
+    *,
+    cpr: str,
+    medication_id: uuid.UUID,
+    declared: DeclaredPurpose,
+    expected_version: int | None,
+    withdraw: MedicationWithdraw,
+) -> MedicationRead:
+    def apply(session: Session, medication: Medication, now: datetime) -> None:
+        _not_withdrawn(medication)
+        medication.status = MedicationStatus.withdrawn
+        medication.withdrawal_reason = withdraw.reason
+        medication.withdrawn_at = now
+        medication.paused_from = medication.paused_to = None
+        # As in PLL: withdrawing a treatment cancels what could still be dispensed from it.
+        prescription_repository.cancel_open_prescriptions_of(
+            session,
+            medication.citizen_id,
+            medication.id,
+            reason=f"Medication withdrawn: {withdraw.reason}",
+            at=now,
+        )
+
+    return _change_medication(
+        session, actor, cpr=cpr, medication_id=medication_id, declared=declared,
+        expected_version=expected_version, change="withdrawn", apply=apply,
+    )  # fmt: skip
+
+
+def mark_private(
+    session: Session,
+    actor: Actor,
+    *,
+    cpr: str,
+    medication_id: uuid.UUID,
+    declared: DeclaredPurpose,
+    expected_version: int | None,
+    private: bool,
+) -> MedicationRead:
+    def apply(_: Session, medication: Medication, now: datetime) -> None:
+        if medication.private == private:
+            raise Conflict(
+                "The medication is already " + ("private." if private else "not private."),
+                code="already-private" if private else "not-private",
+            )
+        if not private and medication.private_organisation_id != actor.organisation_id:
+            raise AccessDenied(
+                "Only the organisation that marked the medication private may unmark it.",
+                code="not-marking-organisation",
+            )
+        medication.private = private
+        medication.private_organisation_id = actor.organisation_id if private else None
+
+    return _change_medication(
+        session, actor, cpr=cpr, medication_id=medication_id, declared=declared,
+        expected_version=expected_version,
+        change="marked-private" if private else "unmarked-private", apply=apply,
+        permission=Permission.medication_mark_private,
+    )  # fmt: skip
+
+
+def review_card(
+    session: Session,
+    actor: Actor,
+    *,
+    cpr: str,
+    declared: DeclaredPurpose,
+    expected_version: int | None,
+) -> CardReviewRead:
+    """Ajourføring: a doctor states the card is reviewed and current."""
+    citizen = citizen_service.find_citizen(session, cpr)
+    with audit.trail(
+        session,
+        actor,
+        action="medication-card.review",
         citizen_id=citizen.id,
         resource_type="medication_card",
-        purpose=access.purpose,
-        reason=access.reason,
-    )
+        purpose=declared.purpose,
+        reason=declared.reason,
+    ) as entry:
+        access = authorize(session, actor, citizen, Permission.card_review, declared)
+        entry.purpose = access.purpose
+        card = repository.lock_card(session, citizen.id)
+        check_version(card.version, expected_version, "medication card")
+        card.reviewed_at = clock.now()
+        card.reviewed_by = actor.snapshot()
+        card.version += 1
+        session.flush()
+        result = CardReviewRead(
+            version=card.version, reviewed_at=card.reviewed_at, reviewed_by=person(actor.snapshot())
+        )
     session.commit()
     return result

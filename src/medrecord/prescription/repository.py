@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from medrecord.models import (
+    OPEN_ORDER_STATUSES,
+    OrderStatus,
+    Organisation,
+    PharmacyOrder,
+    Prescription,
+    PrescriptionStatus,
+)
+
+
+def get_prescription(
+    session: Session, citizen_id: uuid.UUID, prescription_id: uuid.UUID, *, lock: bool = False
+) -> Prescription | None:
+    stmt = select(Prescription).where(
+        Prescription.citizen_id == citizen_id, Prescription.id == prescription_id
+    )
+    if lock:
+        stmt = stmt.with_for_update()
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def list_prescriptions(
+    session: Session, citizen_id: uuid.UUID, *, medication_ids: Sequence[uuid.UUID]
+) -> Sequence[Prescription]:
+    return session.scalars(
+        select(Prescription)
+        .where(
+            Prescription.citizen_id == citizen_id, Prescription.medication_id.in_(medication_ids)
+        )
+        .order_by(Prescription.created_at, Prescription.id)
+    ).all()
+
+
+def open_order(
+    session: Session, citizen_id: uuid.UUID, prescription_id: uuid.UUID
+) -> tuple[PharmacyOrder, str] | None:
+    row = session.execute(
+        select(PharmacyOrder, Organisation.name)
+        .join(Organisation, Organisation.id == PharmacyOrder.pharmacy_id)
+        .where(
+            PharmacyOrder.citizen_id == citizen_id,
+            PharmacyOrder.prescription_id == prescription_id,
+            PharmacyOrder.status.in_(OPEN_ORDER_STATUSES),
+        )
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
+def get_order(
+    session: Session, citizen_id: uuid.UUID, order_id: uuid.UUID, *, lock: bool = False
+) -> PharmacyOrder | None:
+    stmt = select(PharmacyOrder).where(
+        PharmacyOrder.citizen_id == citizen_id, PharmacyOrder.id == order_id
+    )
+    if lock:
+        stmt = stmt.with_for_update()
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def close_open_orders(
+    session: Session,
+    citizen_id: uuid.UUID,
+    prescription_ids: Sequence[uuid.UUID],
+    *,
+    status: OrderStatus,
+    at: datetime,
+    reason: str | None = None,
+) -> None:
+    session.execute(
+        update(PharmacyOrder)
+        .where(
+            PharmacyOrder.citizen_id == citizen_id,
+            PharmacyOrder.prescription_id.in_(prescription_ids),
+            PharmacyOrder.status.in_(OPEN_ORDER_STATUSES),
+        )
+        .values(status=status, modified_at=at, cancellation_reason=reason)
+    )
+
+
+def cancel_open_prescriptions_of(
+    session: Session, citizen_id: uuid.UUID, medication_id: uuid.UUID, *, reason: str, at: datetime
+) -> list[uuid.UUID]:
+    """Cancel a medication's open prescriptions (withdrawal) and release their claims."""
+    cancelled = list(
+        session.scalars(
+            update(Prescription)
+            .where(
+                Prescription.citizen_id == citizen_id,
+                Prescription.medication_id == medication_id,
+                Prescription.status == PrescriptionStatus.open,
+            )
+            .values(
+                status=PrescriptionStatus.cancelled,
+                cancellation_reason=reason,
+                modified_at=at,
+                version=Prescription.version + 1,
+            )
+            .returning(Prescription.id)
+        )
+    )
+    if cancelled:
+        close_open_orders(
+            session, citizen_id, cancelled, status=OrderStatus.cancelled, at=at, reason=reason
+        )
+    return cancelled
+
+
+def add(session: Session, obj: Any) -> None:
+    session.add(obj)
+    session.flush()
