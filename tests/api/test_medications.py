@@ -1,0 +1,290 @@
+"""Medications on the card: versioned writes with If-Match, history, private marking."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from medrecord.models import (
+    AuditEvent,
+    Citizen,
+    Drug,
+    DrugPackage,
+    MedicationCard,
+    Organisation,
+    PharmacyOrder,
+    Prescription,
+)
+from tests.api.conftest import base, etag, medication_body
+from tests.factories import Tokens, make_medication, make_organisation, make_prescription
+
+
+def create(client: TestClient, citizen: Citizen, headers: dict[str, str], drug_id: str,
+           **overrides: Any) -> dict[str, Any]:
+    response = client.post(f"{base(citizen)}/medications", headers=headers,
+                           json=medication_body(drug_id, **overrides))
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def card_version(db: Session, citizen: Citizen) -> int:
+    db.expire_all()
+    return db.scalars(select(MedicationCard.version).where(
+        MedicationCard.citizen_id == citizen.id)).one()
+
+
+def test_doctor_creates_medication_with_location_etag_and_dosage_text(
+    client: TestClient, db: Session, citizen: Citizen, doctor: dict[str, str],
+    drug: tuple[Drug, DrugPackage],
+) -> None:
+    response = client.post(
+        f"{base(citizen)}/medications", headers=doctor,
+        json=medication_body(drug[0].id, dosage={"kind": "fixed", "unit": "tablet", "morning": 1,
+                                                 "evening": 1}),
+    )
+
+    assert response.status_code == 201
+    body = response.json()
+    assert response.headers["etag"] == '"1"'
+    assert response.headers["location"].endswith(f"/medications/{body['id']}")
+    assert body["dosage_text"] == "1 tablet morning and evening"
+    assert body["status"] == "active"
+    assert body["created_by"]["name"] == "Dr. Karen Jensen"
+    assert card_version(db, citizen) == 2
+    assert client.get(response.headers["location"], headers=doctor).json()["id"] == body["id"]
+
+
+def test_nurse_may_not_create_medication(
+    client: TestClient, db: Session, tokens: Tokens, gp: Organisation, citizen: Citizen,
+    drug: tuple[Drug, DrugPackage],
+) -> None:
+    response = client.post(f"{base(citizen)}/medications", json=medication_body(drug[0].id),
+                           headers=tokens.headers(role="nurse", org=gp))
+    assert response.status_code == 403
+    assert card_version(db, citizen) == 1
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"indication_code": None, "indication_text": None}, "body"),
+        ({"dosage": {"kind": "fixed", "unit": "tablet"}}, "body.dosage"),
+        ({"start_date": None}, "body"),
+        ({"start_date": "2026-11-01", "end_date": "2026-10-01"}, "body"),
+        ({"drug_id": ""}, "body.drug_id"),
+        ({"unexpected": 1}, "body.unexpected"),
+    ],
+)
+def test_invalid_medication_is_refused_with_the_field_named(
+    client: TestClient, db: Session, citizen: Citizen, doctor: dict[str, str],
+    drug: tuple[Drug, DrugPackage], overrides: dict[str, Any], field: str,
+) -> None:
+    response = client.post(f"{base(citizen)}/medications", headers=doctor,
+                           json=medication_body(drug[0].id, **overrides))
+
+    assert response.status_code == 422
+    assert any(e["field"].startswith(field) for e in response.json()["errors"])
+    assert card_version(db, citizen) == 1
+
+
+def test_unknown_drug_is_refused(
+    client: TestClient, citizen: Citizen, doctor: dict[str, str]
+) -> None:
+    response = client.post(f"{base(citizen)}/medications", headers=doctor,
+                           json=medication_body("00000000000"))
+    assert response.status_code == 422
+    assert response.json()["type"].endswith("/unknown-drug")
+
+
+def test_create_with_stale_card_version_is_412(
+    client: TestClient, citizen: Citizen, doctor: dict[str, str], drug: tuple[Drug, DrugPackage]
+) -> None:
+    create(client, citizen, doctor, drug[0].id)
+    response = client.post(f"{base(citizen)}/medications", json=medication_body(drug[0].id),
+                           headers={**doctor, **etag(1)})
+    assert response.status_code == 412
+
+
+def test_put_needs_if_match_and_refuses_a_stale_version(
+    client: TestClient, citizen: Citizen, doctor: dict[str, str], drug: tuple[Drug, DrugPackage]
+) -> None:
+    med = create(client, citizen, doctor, drug[0].id)
+    url = f"{base(citizen)}/medications/{med['id']}"
+
+    missing = client.put(url, headers=doctor, json=medication_body(drug[0].id))
+    ok = client.put(url, headers={**doctor, **etag(1)}, json=medication_body(drug[0].id))
+    stale = client.put(url, headers={**doctor, **etag(1)}, json=medication_body(drug[0].id))
+    garbled = client.put(url, headers={**doctor, "If-Match": "W/1"}, json=medication_body(drug[0].id))
+
+    assert missing.status_code == 428
+    assert missing.json()["type"].endswith("/precondition-required")
+    assert ok.status_code == 200 and ok.headers["etag"] == '"2"'
+    assert stale.status_code == 412
+    assert stale.json()["current_version"] == 2
+    assert garbled.status_code == 412
+
+
+def test_put_replaces_the_whole_medication_clearing_omitted_fields(
+    client: TestClient, citizen: Citizen, doctor: dict[str, str], drug: tuple[Drug, DrugPackage]
+) -> None:
+    med = create(client, citizen, doctor, drug[0].id)
+    body = medication_body(drug[0].id, dosage={"kind": "fixed", "unit": "tablet", "evening": 2})
+    del body["end_date"], body["indication_code"]
+
+    response = client.put(f"{base(citizen)}/medications/{med['id']}",
+                          headers={**doctor, **etag(1)}, json=body)
+
+    replaced = response.json()
+    assert replaced["end_date"] is None
+    assert replaced["indication_code"] is None
+    assert replaced["dosage_text"] == "2 tablets evening"
+    assert replaced["version"] == 2
+
+
+def test_history_lists_every_version_with_who_and_what(
+    client: TestClient, citizen: Citizen, doctor: dict[str, str], drug: tuple[Drug, DrugPackage]
+) -> None:
+    med = create(client, citizen, doctor, drug[0].id)
+    url = f"{base(citizen)}/medications/{med['id']}"
+    client.post(f"{url}/pause", headers={**doctor, **etag(1)}, json={})
+    client.post(f"{url}/resume", headers={**doctor, **etag(2)})
+    client.post(f"{url}/withdraw", headers={**doctor, **etag(3)}, json={"reason": "Side effects"})
+
+    history = client.get(f"{url}/versions", headers=doctor).json()
+
+    assert [(v["version"], v["change"]) for v in history] == [
+        (1, "created"), (2, "paused"), (3, "resumed"), (4, "withdrawn")
+    ]
+    assert history[3]["state"]["withdrawal_reason"] == "Side effects"
+    assert all(v["changed_by"]["name"] == "Dr. Karen Jensen" for v in history)
+
+
+def test_pause_and_resume_follow_the_life_cycle(
+    client: TestClient, citizen: Citizen, doctor: dict[str, str], drug: tuple[Drug, DrugPackage]
+) -> None:
+    med = create(client, citizen, doctor, drug[0].id)
+    url = f"{base(citizen)}/medications/{med['id']}"
+
+    resume_active = client.post(f"{url}/resume", headers={**doctor, **etag(1)})
+    paused = client.post(f"{url}/pause", headers={**doctor, **etag(1)},
+                         json={"paused_from": "2026-12-01", "paused_to": "2026-12-24"})
+    pause_again = client.post(f"{url}/pause", headers={**doctor, **etag(2)}, json={})
+    resumed = client.post(f"{url}/resume", headers={**doctor, **etag(2)})
+
+    assert resume_active.status_code == 409
+    assert paused.json()["status"] == "paused"
+    assert paused.json()["paused_to"] == "2026-12-24"
+    assert pause_again.status_code == 409
+    assert resumed.json()["status"] == "active"
+    assert resumed.json()["paused_from"] is None
+
+
+def test_withdraw_needs_a_reason_and_cancels_open_prescriptions_and_claims(
+    client: TestClient, db: Session, citizen: Citizen, doctor: dict[str, str],
+    drug: tuple[Drug, DrugPackage], pharmacy: Organisation,
+) -> None:
+    medication = make_medication(db, citizen=citizen, drug=drug[0])
+    prescription = make_prescription(db, medication=medication, package=drug[1])
+    db.add(PharmacyOrder(citizen_id=citizen.id, prescription_id=prescription.id,
+                         pharmacy_id=pharmacy.id, ordered_by={}))
+    db.flush()
+    url = f"{base(citizen)}/medications/{medication.id}"
+
+    no_reason = client.post(f"{url}/withdraw", headers={**doctor, **etag(1)}, json={})
+    withdrawn = client.post(f"{url}/withdraw", headers={**doctor, **etag(1)},
+                            json={"reason": "No longer needed"})
+    update_after = client.put(url, headers={**doctor, **etag(2)},
+                              json=medication_body(drug[0].id))
+
+    assert no_reason.status_code == 422
+    assert withdrawn.json()["status"] == "withdrawn"
+    db.expire_all()
+    assert db.get(Prescription, (citizen.id, prescription.id)).status == "cancelled"  # type: ignore[union-attr]
+    assert db.scalars(select(PharmacyOrder.status)).all() == ["cancelled"]
+    assert update_after.status_code == 409
+    assert update_after.json()["type"].endswith("/medication-withdrawn")
+
+
+def test_private_medication_is_404_for_another_organisation_and_visible_to_the_marker(
+    client: TestClient, db: Session, tokens: Tokens, citizen: Citizen, doctor: dict[str, str],
+    drug: tuple[Drug, DrugPackage],
+) -> None:
+    from datetime import timedelta
+
+    from medrecord import clock
+    from medrecord.models import TreatmentRelation
+    from tests.factories import snapshot
+
+    hospital = make_organisation(db, kind="hospital")
+    db.add(TreatmentRelation(citizen_id=citizen.id, organisation_id=hospital.id, kind="admitted",
+                             valid_from=clock.now() - timedelta(hours=1), declared_by=snapshot()))
+    db.flush()
+    med = create(client, citizen, doctor, drug[0].id)
+    url = f"{base(citizen)}/medications/{med['id']}"
+    marked = client.post(f"{url}/mark-private", headers={**doctor, **etag(1)})
+    hospital_doctor = tokens.headers(role="doctor", org=hospital)
+
+    assert marked.json()["private"] is True
+    assert client.get(url, headers=doctor).status_code == 200
+    hidden = client.get(url, headers=hospital_doctor)
+    assert hidden.status_code == 404
+    assert "Amlodipin" not in hidden.text
+    assert client.post(f"{url}/unmark-private", headers={**hospital_doctor, **etag(2)}).status_code == 404
+    with_consent = client.get(url, headers={**hospital_doctor, "X-Access-Purpose": "consent"})
+    assert with_consent.status_code == 200
+    unmarked = client.post(f"{url}/unmark-private", headers={**doctor, **etag(2)})
+    assert unmarked.json()["private"] is False
+    assert client.get(url, headers=hospital_doctor).status_code == 200
+
+
+def test_review_sets_reviewer_and_bumps_card_version(
+    client: TestClient, db: Session, citizen: Citizen, doctor: dict[str, str]
+) -> None:
+    url = f"{base(citizen)}/medication-card/review"
+
+    missing = client.post(url, headers=doctor)
+    reviewed = client.post(url, headers={**doctor, **etag(1)})
+    stale = client.post(url, headers={**doctor, **etag(1)})
+    card = client.get(f"{base(citizen)}/medication-card", headers=doctor)
+
+    assert missing.status_code == 428
+    assert reviewed.status_code == 200 and reviewed.headers["etag"] == '"2"'
+    assert stale.status_code == 412
+    assert card.json()["reviewed_by"]["name"] == "Dr. Karen Jensen"
+    assert card.headers["etag"] == '"2"'
+
+
+def test_a_refused_write_changes_nothing_and_is_audited_as_failed(
+    client: TestClient, db: Session, citizen: Citizen, doctor: dict[str, str],
+    drug: tuple[Drug, DrugPackage],
+) -> None:
+    med = create(client, citizen, doctor, drug[0].id)
+    url = f"{base(citizen)}/medications/{med['id']}"
+
+    response = client.put(url, headers={**doctor, **etag(7)}, json=medication_body(drug[0].id))
+
+    assert response.status_code == 412
+    assert client.get(url, headers=doctor).json()["version"] == 1
+    outcomes = db.scalars(select(AuditEvent.outcome).where(
+        AuditEvent.citizen_id == citizen.id, AuditEvent.action == "medication.updated")).all()
+    assert outcomes == ["failed"]
+
+
+def test_medication_of_another_citizen_is_404(
+    client: TestClient, db: Session, gp: Organisation, citizen: Citizen, doctor: dict[str, str],
+    drug: tuple[Drug, DrugPackage],
+) -> None:
+    from tests.factories import make_citizen
+
+    other = make_citizen(db, gp=gp)
+    med = create(client, citizen, doctor, drug[0].id)
+
+    response = client.get(f"{base(other)}/medications/{med['id']}", headers=doctor)
+
+    assert response.status_code == 404
+    assert "Amlodipin" not in response.text
