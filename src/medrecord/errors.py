@@ -62,3 +62,10 @@ class PreconditionRequired(DomainError):
 
     code = "precondition-required"
     title = "Precondition required"
+
+
+class BadRequest(DomainError):
+    """A request that lacks something the protocol needs (e.g. an Idempotency-Key)."""
+
+    code = "bad-request"
+    title = "Bad request"

@@ -35,6 +35,7 @@ STATUS_BY_ERROR: list[tuple[type[errors.DomainError], int]] = [
     (errors.PreconditionFailed, 412),
     (errors.PreconditionRequired, 428),
     (errors.RuleViolation, 422),
+    (errors.BadRequest, 400),
 ]
 
 _SLUG_BY_STATUS = {

@@ -19,10 +19,12 @@ from medrecord import __version__
 from medrecord.access.tokens import TokenVerifier
 from medrecord.config import Settings, get_settings
 from medrecord.db import make_engine, make_sessionmaker
+from medrecord.dispensing.api import router as dispensing_router
 from medrecord.http import PROBLEM_SCHEMA, install_problem_handlers, problem
 from medrecord.log import configure_logging
 from medrecord.medication.api import router as medication_router
 from medrecord.middleware import FrontDoorMiddleware
+from medrecord.prescription.api import router as prescription_router
 from medrecord.web.pages import router as web_router
 
 DESCRIPTION = """
@@ -94,6 +96,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     api = APIRouter(prefix="/api/v1")
     api.include_router(medication_router)
+    api.include_router(prescription_router)
+    api.include_router(dispensing_router)
     app.include_router(api)
     app.include_router(web_router)
     _add_operations(app)

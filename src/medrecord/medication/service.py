@@ -47,16 +47,13 @@ from medrecord.models import (
     Medication,
     MedicationStatus,
     Prescription,
-    PrescriptionStatus,
 )
 from medrecord.prescription import repository as prescription_repository
+from medrecord.prescription import rules as prescription_rules
 
 
 def effective_prescription_status(prescription: Prescription, today: date) -> str:
-    """Expiry is computed from the validity window, never stored late."""
-    if prescription.status == PrescriptionStatus.open and prescription.valid_to < today:
-        return PrescriptionStatus.expired
-    return prescription.status
+    return prescription_rules.effective_status(prescription.status, prescription.valid_to, today)
 
 
 def person(snapshot: dict[str, Any]) -> PersonRef:

@@ -3,13 +3,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session, aliased
 
 from medrecord.models import (
     OPEN_ORDER_STATUSES,
+    Medication,
     OrderStatus,
     Organisation,
     PharmacyOrder,
@@ -29,16 +29,43 @@ def get_prescription(
     return session.execute(stmt).scalar_one_or_none()
 
 
-def list_prescriptions(
-    session: Session, citizen_id: uuid.UUID, *, medication_ids: Sequence[uuid.UUID]
-) -> Sequence[Prescription]:
-    return session.scalars(
-        select(Prescription)
-        .where(
-            Prescription.citizen_id == citizen_id, Prescription.medication_id.in_(medication_ids)
+def visible_prescriptions(
+    session: Session,
+    citizen_id: uuid.UUID,
+    *,
+    sees_all_private: bool,
+    organisation_id: str | None,
+) -> list[tuple[Prescription, str, tuple[PharmacyOrder, str] | None]]:
+    """The citizen's prescriptions with their medication's status and any open claim,
+    leaving out those of private medications the caller may not see."""
+    open_order = (
+        select(PharmacyOrder).where(PharmacyOrder.status.in_(OPEN_ORDER_STATUSES)).subquery()
+    )
+    order = aliased(PharmacyOrder, open_order)
+    stmt = (
+        select(Prescription, Medication.status, order, Organisation.name)
+        .join(
+            Medication,
+            (Medication.citizen_id == Prescription.citizen_id)
+            & (Medication.id == Prescription.medication_id),
         )
+        .outerjoin(
+            order,
+            (order.citizen_id == Prescription.citizen_id)
+            & (order.prescription_id == Prescription.id),
+        )
+        .outerjoin(Organisation, Organisation.id == order.pharmacy_id)
+        .where(Prescription.citizen_id == citizen_id)
         .order_by(Prescription.created_at, Prescription.id)
-    ).all()
+    )
+    if not sees_all_private:
+        stmt = stmt.where(
+            or_(~Medication.private, Medication.private_organisation_id == organisation_id)
+        )
+    return [
+        (p, status, None if o is None else (o, name or o.pharmacy_id))
+        for p, status, o, name in session.execute(stmt)
+    ]
 
 
 def open_order(
@@ -113,8 +140,3 @@ def cancel_open_prescriptions_of(
             session, citizen_id, cancelled, status=OrderStatus.cancelled, at=at, reason=reason
         )
     return cancelled
-
-
-def add(session: Session, obj: Any) -> None:
-    session.add(obj)
-    session.flush()

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Path, Response, status
+
+from medrecord.dispensing import service
+from medrecord.dispensing.schemas import DispensingCreate, DispensingRead, DispensingUndo
+from medrecord.http import ActorDep, DeclaredPurposeDep, SessionDep, problem_responses
+from medrecord.medication.api import CprPath
+
+router = APIRouter(prefix="/citizens/{cpr}", tags=["dispensings"])
+
+
+@router.post(
+    "/prescriptions/{prescription_id}/dispensings",
+    response_model=DispensingRead,
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(400, 401, 403, 404, 409, 422),
+)
+def dispense(
+    cpr: CprPath,
+    prescription_id: Annotated[uuid.UUID, Path(description="The prescription's id.")],
+    session: SessionDep,
+    actor: ActorDep,
+    declared: DeclaredPurposeDep,
+    response: Response,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            description="A fresh key (e.g. a UUID) per dispensing. A retry with the same key "
+            "and body gets the first answer; with another body, 422.",
+            examples=["5f0c3a9e-1d2b-4c1e-9a53-0b7d2e8f6a11"],
+        ),
+    ] = None,
+    body: DispensingCreate | None = None,
+) -> DispensingRead:
+    """Dispense one iteration of the prescription (Idempotency-Key required)."""
+    dispensing, _ = service.dispense(
+        session, actor, cpr=cpr, prescription_id=prescription_id, declared=declared,
+        command=body or DispensingCreate(), idempotency_key=idempotency_key,
+    )  # fmt: skip
+    response.headers["Location"] = f"/api/v1/citizens/{cpr}/dispensings/{dispensing.id}"
+    return dispensing
+
+
+@router.post(
+    "/dispensings/{dispensing_id}/undo",
+    response_model=DispensingRead,
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+def undo_dispensing(
+    cpr: CprPath,
+    dispensing_id: Annotated[uuid.UUID, Path(description="The dispensing's id.")],
+    body: DispensingUndo,
+    session: SessionDep,
+    actor: ActorDep,
+    declared: DeclaredPurposeDep,
+) -> DispensingRead:
+    """Undo your pharmacy's dispensing within 7 days, with a reason; restores the iteration."""
+    return service.undo_dispensing(
+        session, actor, cpr=cpr, dispensing_id=dispensing_id, declared=declared, command=body
+    )

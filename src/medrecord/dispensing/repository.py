@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import case, select, update
+from sqlalchemy.orm import Session
+
+from medrecord.models import (
+    Dispensing,
+    DispensingStatus,
+    IdempotencyRecord,
+    Prescription,
+    PrescriptionStatus,
+)
+
+
+def take_iteration(session: Session, prescription: Prescription, *, at: datetime) -> int | None:
+    """Count one more dispensed iteration if one remains (completing the prescription with the
+    last); the new count, or None when nothing remains.
+
+    Conditional on the row's current state, so it cannot over-dispense even without the row
+    lock the use case already holds; the CHECK constraint is the last line.
+    """
+    row = session.execute(
+        update(Prescription)
+        .where(
+            Prescription.citizen_id == prescription.citizen_id,
+            Prescription.id == prescription.id,
+            Prescription.status == PrescriptionStatus.open,
+            Prescription.dispensed_iterations < Prescription.iterations,
+        )
+        .values(
+            dispensed_iterations=Prescription.dispensed_iterations + 1,
+            status=case(
+                (
+                    Prescription.dispensed_iterations + 1 >= Prescription.iterations,
+                    PrescriptionStatus.completed.value,
+                ),
+                else_=Prescription.status,
+            ),
+            last_dispensed_at=at,
+            modified_at=at,
+            version=Prescription.version + 1,
+        )
+        .returning(Prescription.dispensed_iterations)
+    ).first()
+    session.refresh(prescription)
+    return None if row is None else int(row[0])
+
+
+def used_iteration_numbers(
+    session: Session, citizen_id: uuid.UUID, prescription_id: uuid.UUID
+) -> Sequence[int]:
+    return session.scalars(
+        select(Dispensing.iteration_number).where(
+            Dispensing.citizen_id == citizen_id,
+            Dispensing.prescription_id == prescription_id,
+            Dispensing.status == DispensingStatus.completed,
+        )
+    ).all()
+
+
+def get_dispensing(
+    session: Session, citizen_id: uuid.UUID, dispensing_id: uuid.UUID, *, lock: bool = False
+) -> Dispensing | None:
+    stmt = select(Dispensing).where(
+        Dispensing.citizen_id == citizen_id, Dispensing.id == dispensing_id
+    )
+    if lock:
+        stmt = stmt.with_for_update()
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def get_idempotency_record(
+    session: Session, citizen_id: uuid.UUID, subject: str, key: str
+) -> IdempotencyRecord | None:
+    return session.get(IdempotencyRecord, (citizen_id, subject, key))

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from medrecord.medication.schemas import PersonRef
+
+
+class DispensingCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    package_number: str | None = Field(
+        default=None,
+        pattern=r"^[0-9]{6}$",
+        description="The package handed out; default the prescribed one. Another package "
+        "must be in the same substitution group, and substitution allowed.",
+        examples=["100008"],
+    )
+    package_quantity: int | None = Field(
+        default=None, ge=1, le=9999, description="Default: the prescribed quantity (the most)."
+    )
+
+
+class DispensingUndo(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=3, max_length=500, examples=["Wrong citizen at the counter"])
+
+
+class DispensingRead(BaseModel):
+    id: uuid.UUID
+    prescription_id: uuid.UUID
+    order_id: uuid.UUID | None
+    iteration_number: int
+    pharmacy_id: str
+    pharmacist: PersonRef
+    drug_id: str
+    package_number: str
+    package_quantity: int
+    substituted: bool
+    dispensed_at: datetime
+    status: str = Field(description="completed or undone")
+    undone_at: datetime | None
+    undo_reason: str | None
+    remaining_iterations: int = Field(description="Iterations left on the prescription after this.")
+    prescription_status: str

@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query, Response, status
+
+from medrecord.http import ActorDep, DeclaredPurposeDep, SessionDep, problem_responses
+from medrecord.medication.api import CprPath
+from medrecord.prescription import service
+from medrecord.prescription.schemas import (
+    OrderCancel,
+    OrderRead,
+    PrescriptionCancel,
+    PrescriptionCreate,
+    PrescriptionRead,
+)
+
+router = APIRouter(prefix="/citizens/{cpr}", tags=["prescriptions"])
+PrescriptionId = Annotated[uuid.UUID, Path(description="The prescription's id.")]
+
+
+@router.post(
+    "/prescriptions",
+    response_model=PrescriptionRead,
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+def create_prescription(
+    cpr: CprPath,
+    body: PrescriptionCreate,
+    session: SessionDep,
+    actor: ActorDep,
+    declared: DeclaredPurposeDep,
+    response: Response,
+) -> PrescriptionRead:
+    """Prescribe from an active medication."""
+    prescription = service.prescribe(session, actor, cpr=cpr, declared=declared, command=body)
+    response.headers["Location"] = f"/api/v1/citizens/{cpr}/prescriptions/{prescription.id}"
+    return prescription
+
+
+@router.get(
+    "/prescriptions",
+    response_model=list[PrescriptionRead],
+    responses=problem_responses(401, 403, 404, 422),
+)
+def list_prescriptions(
+    cpr: CprPath,
+    session: SessionDep,
+    actor: ActorDep,
+    declared: DeclaredPurposeDep,
+    prescription_status: Annotated[
+        Literal["open", "completed", "cancelled", "expired"] | None,
+        Query(alias="status", description="Only prescriptions with this status."),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[PrescriptionRead]:
+    """The citizen's prescriptions; pharmacies without consent see only dispensable ones."""
+    return service.list_prescriptions(
+        session, actor, cpr=cpr, declared=declared, status=prescription_status,
+        limit=limit, offset=offset,
+    )  # fmt: skip
+
+
+@router.post(
+    "/prescriptions/{prescription_id}/cancel",
+    response_model=PrescriptionRead,
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+def cancel_prescription(
+    cpr: CprPath,
+    prescription_id: PrescriptionId,
+    body: PrescriptionCancel,
+    session: SessionDep,
+    actor: ActorDep,
+    declared: DeclaredPurposeDep,
+) -> PrescriptionRead:
+    """Cancel an open prescription, with a reason; releases any pharmacy's claim."""
+    return service.cancel_prescription(
+        session, actor, cpr=cpr, prescription_id=prescription_id, declared=declared, command=body
+    )
+
+
+@router.post(
+    "/prescriptions/{prescription_id}/order",
+    response_model=OrderRead,
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        200: {"description": "Your pharmacy already holds the claim", "model": OrderRead},
+        **problem_responses(401, 403, 404, 409, 422),
+    },
+)
+def order_prescription(
+    cpr: CprPath,
+    prescription_id: PrescriptionId,
+    session: SessionDep,
+    actor: ActorDep,
+    declared: DeclaredPurposeDep,
+    response: Response,
+) -> OrderRead:
+    """Claim the prescription for your pharmacy (409 `prescription-claimed` if another holds it)."""
+    order, created = service.order_prescription(
+        session, actor, cpr=cpr, prescription_id=prescription_id, declared=declared
+    )
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return order
+
+
+@router.post(
+    "/orders/{order_id}/cancel",
+    response_model=OrderRead,
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+def cancel_order(
+    cpr: CprPath,
+    order_id: Annotated[uuid.UUID, Path(description="The order's id.")],
+    session: SessionDep,
+    actor: ActorDep,
+    declared: DeclaredPurposeDep,
+    body: OrderCancel | None = None,
+) -> OrderRead:
+    """Release your pharmacy's claim on a prescription."""
+    return service.cancel_order(
+        session, actor, cpr=cpr, order_id=order_id, declared=declared,
+        command=body or OrderCancel(),
+    )  # fmt: skip

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from medrecord.medication.schemas import Claim, PersonRef
+
+PackageNumber = Field(pattern=r"^[0-9]{6}$", examples=["100008"])
+
+
+class PrescriptionCreate(BaseModel):
+    """A prescription from an active medication, with FMK's limits."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    medication_id: uuid.UUID
+    package_number: str = PackageNumber
+    package_quantity: int = Field(default=1, ge=1, le=9999, description="Packages per iteration.")
+    iterations: int = Field(default=1, ge=1, le=999, description="Dispensings allowed.")
+    iteration_interval_days: int | None = Field(
+        default=None, ge=1, le=999, description="Least days between dispensings."
+    )
+    valid_from: date = Field(examples=["2026-11-21"])
+    valid_to: date = Field(examples=["2028-11-20"])
+    substitution_allowed: bool = True
+
+    @model_validator(mode="after")
+    def _window(self) -> PrescriptionCreate:
+        if self.valid_to < self.valid_from:
+            raise ValueError("valid_to is before valid_from")
+        if self.iterations > 1 and self.iteration_interval_days is None:
+            raise ValueError("iteration_interval_days is required when iterations > 1")
+        return self
+
+
+class PrescriptionCancel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=3, max_length=500, examples=["Dose changed"])
+
+
+class PrescriptionRead(BaseModel):
+    id: uuid.UUID
+    medication_id: uuid.UUID
+    medication_version: int = Field(description="The medication version it was made from.")
+    drug_id: str
+    package_number: str
+    package_quantity: int
+    iterations: int
+    remaining_iterations: int
+    remaining_packages: int
+    iteration_interval_days: int | None
+    valid_from: date
+    valid_to: date
+    substitution_allowed: bool
+    status: str = Field(description="open, completed, cancelled or expired")
+    cancellation_reason: str | None
+    last_dispensed_at: datetime | None
+    prescriber: PersonRef
+    claimed_by: Claim | None
+    created_at: datetime
+
+
+class OrderCancel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class OrderRead(BaseModel):
+    id: uuid.UUID
+    prescription_id: uuid.UUID
+    pharmacy_id: str
+    pharmacy_name: str
+    status: str
+    ordered_by: PersonRef
+    created_at: datetime
