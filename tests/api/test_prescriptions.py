@@ -1,0 +1,221 @@
+"""Prescriptions and pharmacy orders (claims)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from medrecord import clock
+from medrecord.models import Citizen, Drug, DrugPackage, Medication, Organisation, PharmacyOrder
+from tests.api.conftest import base
+from tests.factories import Tokens, make_drug, make_medication, make_organisation, make_prescription
+
+
+@pytest.fixture
+def medication(db: Session, citizen: Citizen, drug: tuple[Drug, DrugPackage]) -> Medication:
+    return make_medication(db, citizen=citizen, drug=drug[0])
+
+
+def rx_body(medication: Medication, package: DrugPackage, **overrides: Any) -> dict[str, Any]:
+    today = clock.today()
+    body: dict[str, Any] = {
+        "medication_id": str(medication.id),
+        "package_number": package.package_number,
+        "package_quantity": 1,
+        "iterations": 3,
+        "iteration_interval_days": 30,
+        "valid_from": today.isoformat(),
+        "valid_to": (today + timedelta(days=365)).isoformat(),
+    }
+    body.update(overrides)
+    return body
+
+
+def test_doctor_prescribes_from_an_active_medication(
+    client: TestClient, citizen: Citizen, doctor: dict[str, str], medication: Medication,
+    drug: tuple[Drug, DrugPackage],
+) -> None:
+    response = client.post(f"{base(citizen)}/prescriptions", headers=doctor,
+                           json=rx_body(medication, drug[1]))
+
+    assert response.status_code == 201
+    rx = response.json()
+    assert rx["medication_version"] == 1
+    assert (rx["status"], rx["remaining_iterations"], rx["remaining_packages"]) == ("open", 3, 3)
+    assert rx["prescriber"]["name"] == "Dr. Karen Jensen"
+    assert response.headers["location"].endswith(rx["id"])
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"package_quantity": 0}, "body.package_quantity"),
+        ({"package_quantity": 10000}, "body.package_quantity"),
+        ({"iterations": 0}, "body.iterations"),
+        ({"iterations": 1000}, "body.iterations"),
+        ({"iteration_interval_days": 0}, "body.iteration_interval_days"),
+        ({"iteration_interval_days": 1000}, "body.iteration_interval_days"),
+        ({"valid_from": None}, "body.valid_from"),
+        ({"valid_to": "2020-01-01"}, "body"),
+        ({"iteration_interval_days": None}, "body"),
+        ({"package_number": "12345"}, "body.package_number"),
+    ],
+)
+def test_fmk_limits_are_enforced(
+    client: TestClient, citizen: Citizen, doctor: dict[str, str], medication: Medication,
+    drug: tuple[Drug, DrugPackage], overrides: dict[str, Any], field: str,
+) -> None:
+    body = {k: v for k, v in rx_body(medication, drug[1], **overrides).items() if v is not None}
+    response = client.post(f"{base(citizen)}/prescriptions", headers=doctor, json=body)
+
+    assert response.status_code == 422
+    assert any(e["field"].startswith(field) for e in response.json()["errors"]), response.json()
+
+
+def test_package_must_belong_to_the_medications_drug(
+    client: TestClient, db: Session, citizen: Citizen, doctor: dict[str, str],
+    medication: Medication,
+) -> None:
+    _, other_package = make_drug(db)
+    response = client.post(f"{base(citizen)}/prescriptions", headers=doctor,
+                           json=rx_body(medication, other_package))
+    assert response.status_code == 422
+    assert response.json()["type"].endswith("/package-not-of-drug")
+
+
+def test_withdrawn_or_paused_medication_cannot_be_prescribed(
+    client: TestClient, db: Session, citizen: Citizen, doctor: dict[str, str],
+    drug: tuple[Drug, DrugPackage],
+) -> None:
+    withdrawn = make_medication(db, citizen=citizen, drug=drug[0], status="withdrawn")
+    paused = make_medication(db, citizen=citizen, drug=drug[0], status="paused")
+    for medication in (withdrawn, paused):
+        response = client.post(f"{base(citizen)}/prescriptions", headers=doctor,
+                               json=rx_body(medication, drug[1]))
+        assert response.status_code == 409
+        assert response.json()["type"].endswith("/medication-not-active")
+
+
+def test_cancel_needs_a_reason_and_only_open_prescriptions_can_be_cancelled(
+    client: TestClient, db: Session, citizen: Citizen, doctor: dict[str, str],
+    medication: Medication, drug: tuple[Drug, DrugPackage],
+) -> None:
+    rx = make_prescription(db, medication=medication, package=drug[1])
+    url = f"{base(citizen)}/prescriptions/{rx.id}/cancel"
+
+    no_reason = client.post(url, headers=doctor, json={})
+    cancelled = client.post(url, headers=doctor, json={"reason": "Dose changed"})
+    again = client.post(url, headers=doctor, json={"reason": "Dose changed"})
+
+    assert no_reason.status_code == 422
+    assert cancelled.json()["status"] == "cancelled"
+    assert cancelled.json()["cancellation_reason"] == "Dose changed"
+    assert again.status_code == 409
+
+
+def test_expired_prescription_shows_as_expired(
+    client: TestClient, db: Session, citizen: Citizen, doctor: dict[str, str],
+    medication: Medication, drug: tuple[Drug, DrugPackage],
+) -> None:
+    today = clock.today()
+    make_prescription(db, medication=medication, package=drug[1],
+                      valid_from=today - timedelta(days=400), valid_to=today - timedelta(days=1))
+
+    listed = client.get(f"{base(citizen)}/prescriptions", headers=doctor).json()
+    expired = client.get(f"{base(citizen)}/prescriptions?status=expired", headers=doctor).json()
+    open_ = client.get(f"{base(citizen)}/prescriptions?status=open", headers=doctor).json()
+
+    assert [p["status"] for p in listed] == ["expired"]
+    assert len(expired) == 1 and open_ == []
+
+
+def test_pharmacist_without_consent_sees_only_dispensable_prescriptions(
+    client: TestClient, db: Session, citizen: Citizen, medication: Medication,
+    drug: tuple[Drug, DrugPackage], pharmacist: dict[str, str],
+) -> None:
+    today = clock.today()
+    dispensable = make_prescription(db, medication=medication, package=drug[1])
+    make_prescription(db, medication=medication, package=drug[1], iterations=1,
+                      dispensed_iterations=1)
+    make_prescription(db, medication=medication, package=drug[1],
+                      valid_from=today - timedelta(days=400), valid_to=today - timedelta(days=1))
+
+    without = client.get(f"{base(citizen)}/prescriptions", headers=pharmacist).json()
+    with_consent = client.get(f"{base(citizen)}/prescriptions",
+                              headers={**pharmacist, "X-Access-Purpose": "consent"}).json()
+
+    assert [p["id"] for p in without] == [str(dispensable.id)]
+    assert len(with_consent) == 3
+
+
+def test_pharmacy_claims_a_prescription_and_another_pharmacy_gets_409_naming_the_holder(
+    client: TestClient, db: Session, tokens: Tokens, citizen: Citizen, medication: Medication,
+    drug: tuple[Drug, DrugPackage], pharmacist: dict[str, str], pharmacy: Organisation,
+) -> None:
+    rx = make_prescription(db, medication=medication, package=drug[1])
+    other = make_organisation(db, kind="pharmacy", name="Vesterbro Apotek")
+    url = f"{base(citizen)}/prescriptions/{rx.id}/order"
+
+    claimed = client.post(url, headers=pharmacist)
+    again = client.post(url, headers=pharmacist)
+    refused = client.post(url, headers=tokens.headers(role="pharmacist", org=other))
+
+    assert claimed.status_code == 201
+    assert claimed.json()["pharmacy_name"] == "Nørrebro Apotek"
+    assert again.status_code == 200 and again.json()["id"] == claimed.json()["id"]
+    assert refused.status_code == 409
+    assert refused.json()["type"].endswith("/prescription-claimed")
+    assert refused.json()["claimed_by"]["pharmacy_name"] == "Nørrebro Apotek"
+    assert "Nørrebro Apotek" in refused.json()["detail"]
+
+
+def test_cancelling_the_order_releases_the_claim(
+    client: TestClient, db: Session, tokens: Tokens, citizen: Citizen, medication: Medication,
+    drug: tuple[Drug, DrugPackage], pharmacist: dict[str, str],
+) -> None:
+    rx = make_prescription(db, medication=medication, package=drug[1])
+    other = tokens.headers(role="pharmacist",
+                           org=make_organisation(db, kind="pharmacy", name="Vesterbro Apotek"))
+    order = client.post(f"{base(citizen)}/prescriptions/{rx.id}/order", headers=pharmacist).json()
+
+    by_other = client.post(f"{base(citizen)}/orders/{order['id']}/cancel", headers=other)
+    cancelled = client.post(f"{base(citizen)}/orders/{order['id']}/cancel", headers=pharmacist,
+                            json={"reason": "Customer went elsewhere"})
+    claimed_by_other = client.post(f"{base(citizen)}/prescriptions/{rx.id}/order", headers=other)
+
+    assert by_other.status_code == 403
+    assert cancelled.json()["status"] == "cancelled"
+    assert claimed_by_other.status_code == 201
+
+
+def test_database_allows_only_one_open_order_per_prescription(
+    db: Session, citizen: Citizen, medication: Medication, drug: tuple[Drug, DrugPackage],
+    pharmacy: Organisation,
+) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    rx = make_prescription(db, medication=medication, package=drug[1])
+    db.add(PharmacyOrder(citizen_id=citizen.id, prescription_id=rx.id, pharmacy_id=pharmacy.id,
+                         ordered_by={}))
+    db.flush()
+    with pytest.raises(IntegrityError, match="one_open_per_prescription"), db.begin_nested():
+        db.add(PharmacyOrder(citizen_id=citizen.id, prescription_id=rx.id,
+                             pharmacy_id=pharmacy.id, ordered_by={}))
+        db.flush()
+    assert len(db.scalars(select(PharmacyOrder)).all()) == 1
+
+
+def test_doctors_may_not_claim_and_pharmacists_may_not_prescribe(
+    client: TestClient, db: Session, citizen: Citizen, doctor: dict[str, str],
+    pharmacist: dict[str, str], medication: Medication, drug: tuple[Drug, DrugPackage],
+) -> None:
+    rx = make_prescription(db, medication=medication, package=drug[1])
+    assert client.post(f"{base(citizen)}/prescriptions/{rx.id}/order",
+                       headers=doctor).status_code == 403
+    assert client.post(f"{base(citizen)}/prescriptions", headers=pharmacist,
+                       json=rx_body(medication, drug[1])).status_code == 403
