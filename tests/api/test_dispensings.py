@@ -32,37 +32,61 @@ def medication(db: Session, citizen: Citizen, drug: tuple[Drug, DrugPackage]) ->
 
 
 @pytest.fixture
-def prescription(db: Session, medication: Medication, drug: tuple[Drug, DrugPackage]) -> Prescription:
+def prescription(
+    db: Session, medication: Medication, drug: tuple[Drug, DrugPackage]
+) -> Prescription:
     return make_prescription(db, medication=medication, package=drug[1], iterations=2)
 
 
-def dispense(client: TestClient, citizen: Citizen, prescription: Prescription,
-             headers: dict[str, str], key: str | None = None,
-             body: dict[str, Any] | None = None) -> Any:
+def dispense(
+    client: TestClient,
+    citizen: Citizen,
+    prescription: Prescription,
+    headers: dict[str, str],
+    key: str | None = None,
+    body: dict[str, Any] | None = None,
+) -> Any:
     extra = {"Idempotency-Key": key or str(uuid.uuid4())}
-    return client.post(f"{base(citizen)}/prescriptions/{prescription.id}/dispensings",
-                       headers={**headers, **extra}, json=body or {})
+    return client.post(
+        f"{base(citizen)}/prescriptions/{prescription.id}/dispensings",
+        headers={**headers, **extra},
+        json=body or {},
+    )
 
 
 def dispensing_rows(db: Session, prescription: Prescription) -> int:
-    return db.scalar(select(func.count()).select_from(Dispensing).where(
-        Dispensing.prescription_id == prescription.id)) or 0
+    return (
+        db.scalar(
+            select(func.count())
+            .select_from(Dispensing)
+            .where(Dispensing.prescription_id == prescription.id)
+        )
+        or 0
+    )
 
 
 def test_dispensing_needs_an_idempotency_key(
-    client: TestClient, db: Session, citizen: Citizen, prescription: Prescription,
+    client: TestClient,
+    db: Session,
+    citizen: Citizen,
+    prescription: Prescription,
     pharmacist: dict[str, str],
 ) -> None:
-    response = client.post(f"{base(citizen)}/prescriptions/{prescription.id}/dispensings",
-                           headers=pharmacist, json={})
+    response = client.post(
+        f"{base(citizen)}/prescriptions/{prescription.id}/dispensings", headers=pharmacist, json={}
+    )
     assert response.status_code == 400
     assert response.json()["type"].endswith("/idempotency-key-required")
     assert dispensing_rows(db, prescription) == 0
 
 
 def test_each_dispensing_takes_one_iteration_and_the_last_completes_the_prescription(
-    client: TestClient, db: Session, citizen: Citizen, prescription: Prescription,
-    pharmacist: dict[str, str], drug: tuple[Drug, DrugPackage],
+    client: TestClient,
+    db: Session,
+    citizen: Citizen,
+    prescription: Prescription,
+    pharmacist: dict[str, str],
+    drug: tuple[Drug, DrugPackage],
 ) -> None:
     first = dispense(client, citizen, prescription, pharmacist)
     second = dispense(client, citizen, prescription, pharmacist)
@@ -73,18 +97,25 @@ def test_each_dispensing_takes_one_iteration_and_the_last_completes_the_prescrip
     assert first.json()["package_number"] == drug[1].package_number
     assert first.json()["pharmacist"]["name"] == "Camilla Madsen"
     assert (second.json()["remaining_iterations"], second.json()["prescription_status"]) == (
-        0, "completed")
+        0,
+        "completed",
+    )
     assert third.status_code == 409
     assert third.json()["type"].endswith("/nothing-remaining")
     assert dispensing_rows(db, prescription) == 2
 
 
 def test_iteration_interval_is_respected(
-    client: TestClient, db: Session, citizen: Citizen, medication: Medication,
-    drug: tuple[Drug, DrugPackage], pharmacist: dict[str, str],
+    client: TestClient,
+    db: Session,
+    citizen: Citizen,
+    medication: Medication,
+    drug: tuple[Drug, DrugPackage],
+    pharmacist: dict[str, str],
 ) -> None:
-    rx = make_prescription(db, medication=medication, package=drug[1], iterations=3,
-                           interval_days=30)
+    rx = make_prescription(
+        db, medication=medication, package=drug[1], iterations=3, interval_days=30
+    )
     assert dispense(client, citizen, rx, pharmacist).status_code == 201
 
     too_early = dispense(client, citizen, rx, pharmacist)
@@ -107,15 +138,23 @@ def test_iteration_interval_is_respected(
     ],
 )
 def test_dispensing_is_refused_on_a_prescription_that_is_not_dispensable(
-    client: TestClient, db: Session, citizen: Citizen, medication: Medication,
-    drug: tuple[Drug, DrugPackage], pharmacist: dict[str, str], arrange: dict[str, Any],
+    client: TestClient,
+    db: Session,
+    citizen: Citizen,
+    medication: Medication,
+    drug: tuple[Drug, DrugPackage],
+    pharmacist: dict[str, str],
+    arrange: dict[str, Any],
     slug: str,
 ) -> None:
     today = clock.today()
     rx = make_prescription(
-        db, medication=medication, package=drug[1],
+        db,
+        medication=medication,
+        package=drug[1],
         valid_from=today + timedelta(days=arrange.get("valid_from_days", 0))
-        if "valid_from_days" in arrange else today - timedelta(days=30),
+        if "valid_from_days" in arrange
+        else today - timedelta(days=30),
         valid_to=today + timedelta(days=arrange.get("valid_to_days", 100)),
     )
     if "status" in arrange:
@@ -132,11 +171,19 @@ def test_dispensing_is_refused_on_a_prescription_that_is_not_dispensable(
 
 
 def test_withdrawn_medication_can_no_longer_be_dispensed(
-    client: TestClient, db: Session, citizen: Citizen, doctor: dict[str, str],
-    prescription: Prescription, medication: Medication, pharmacist: dict[str, str],
+    client: TestClient,
+    db: Session,
+    citizen: Citizen,
+    doctor: dict[str, str],
+    prescription: Prescription,
+    medication: Medication,
+    pharmacist: dict[str, str],
 ) -> None:
-    client.post(f"{base(citizen)}/medications/{medication.id}/withdraw",
-                headers={**doctor, "If-Match": '"1"'}, json={"reason": "Stopped"})
+    client.post(
+        f"{base(citizen)}/medications/{medication.id}/withdraw",
+        headers={**doctor, "If-Match": '"1"'},
+        json={"reason": "Stopped"},
+    )
 
     response = dispense(client, citizen, prescription, pharmacist)
 
@@ -145,11 +192,16 @@ def test_withdrawn_medication_can_no_longer_be_dispensed(
 
 
 def test_prescription_claimed_by_another_pharmacy_cannot_be_dispensed_here(
-    client: TestClient, db: Session, tokens: Tokens, citizen: Citizen,
-    prescription: Prescription, pharmacist: dict[str, str],
+    client: TestClient,
+    db: Session,
+    tokens: Tokens,
+    citizen: Citizen,
+    prescription: Prescription,
+    pharmacist: dict[str, str],
 ) -> None:
-    other = tokens.headers(role="pharmacist",
-                           org=make_organisation(db, kind="pharmacy", name="Vesterbro Apotek"))
+    other = tokens.headers(
+        role="pharmacist", org=make_organisation(db, kind="pharmacy", name="Vesterbro Apotek")
+    )
     client.post(f"{base(citizen)}/prescriptions/{prescription.id}/order", headers=other)
 
     response = dispense(client, citizen, prescription, pharmacist)
@@ -159,11 +211,15 @@ def test_prescription_claimed_by_another_pharmacy_cannot_be_dispensed_here(
 
 
 def test_dispensing_fulfils_the_own_claim(
-    client: TestClient, db: Session, citizen: Citizen, prescription: Prescription,
+    client: TestClient,
+    db: Session,
+    citizen: Citizen,
+    prescription: Prescription,
     pharmacist: dict[str, str],
 ) -> None:
-    order = client.post(f"{base(citizen)}/prescriptions/{prescription.id}/order",
-                        headers=pharmacist).json()
+    order = client.post(
+        f"{base(citizen)}/prescriptions/{prescription.id}/order", headers=pharmacist
+    ).json()
 
     dispensed = dispense(client, citizen, prescription, pharmacist).json()
 
@@ -173,16 +229,29 @@ def test_dispensing_fulfils_the_own_claim(
 
 
 def test_substitution_within_the_group_when_allowed(
-    client: TestClient, db: Session, citizen: Citizen, prescription: Prescription,
+    client: TestClient,
+    db: Session,
+    citizen: Citizen,
+    prescription: Prescription,
     pharmacist: dict[str, str],
 ) -> None:
     _, same_group = make_drug(db, name="Norvasc", substitution_group="AMLO-5")
     _, other_group = make_drug(db, name="Losartan", substitution_group="LOSA-50")
 
-    wrong = dispense(client, citizen, prescription, pharmacist,
-                     body={"package_number": other_group.package_number})
-    ok = dispense(client, citizen, prescription, pharmacist,
-                  body={"package_number": same_group.package_number})
+    wrong = dispense(
+        client,
+        citizen,
+        prescription,
+        pharmacist,
+        body={"package_number": other_group.package_number},
+    )
+    ok = dispense(
+        client,
+        citizen,
+        prescription,
+        pharmacist,
+        body={"package_number": same_group.package_number},
+    )
 
     assert wrong.status_code == 422
     assert wrong.json()["type"].endswith("/not-in-substitution-group")
@@ -190,22 +259,33 @@ def test_substitution_within_the_group_when_allowed(
 
 
 def test_no_substitution_when_the_prescriber_forbade_it(
-    client: TestClient, db: Session, citizen: Citizen, prescription: Prescription,
+    client: TestClient,
+    db: Session,
+    citizen: Citizen,
+    prescription: Prescription,
     pharmacist: dict[str, str],
 ) -> None:
     prescription.substitution_allowed = False
     db.flush()
     _, same_group = make_drug(db, name="Norvasc", substitution_group="AMLO-5")
 
-    response = dispense(client, citizen, prescription, pharmacist,
-                        body={"package_number": same_group.package_number})
+    response = dispense(
+        client,
+        citizen,
+        prescription,
+        pharmacist,
+        body={"package_number": same_group.package_number},
+    )
 
     assert response.status_code == 422
     assert response.json()["type"].endswith("/substitution-not-allowed")
 
 
 def test_more_packages_than_prescribed_is_refused(
-    client: TestClient, db: Session, citizen: Citizen, prescription: Prescription,
+    client: TestClient,
+    db: Session,
+    citizen: Citizen,
+    prescription: Prescription,
     pharmacist: dict[str, str],
 ) -> None:
     response = dispense(client, citizen, prescription, pharmacist, body={"package_quantity": 2})
@@ -214,13 +294,17 @@ def test_more_packages_than_prescribed_is_refused(
 
 
 def test_same_key_same_body_replays_and_different_body_is_422(
-    client: TestClient, db: Session, citizen: Citizen, prescription: Prescription,
+    client: TestClient,
+    db: Session,
+    citizen: Citizen,
+    prescription: Prescription,
     pharmacist: dict[str, str],
 ) -> None:
     first = dispense(client, citizen, prescription, pharmacist, key="key-1")
     retry = dispense(client, citizen, prescription, pharmacist, key="key-1")
-    other_body = dispense(client, citizen, prescription, pharmacist, key="key-1",
-                          body={"package_quantity": 1})
+    other_body = dispense(
+        client, citizen, prescription, pharmacist, key="key-1", body={"package_quantity": 1}
+    )
 
     assert first.status_code == retry.status_code == 201
     assert retry.json() == first.json()
@@ -230,7 +314,11 @@ def test_same_key_same_body_replays_and_different_body_is_422(
 
 
 def test_keys_are_scoped_per_caller(
-    client: TestClient, db: Session, tokens: Tokens, citizen: Citizen, pharmacy: Organisation,
+    client: TestClient,
+    db: Session,
+    tokens: Tokens,
+    citizen: Citizen,
+    pharmacy: Organisation,
     prescription: Prescription,
 ) -> None:
     one = tokens.headers(role="pharmacist", org=pharmacy, sub="pharm-1")
@@ -242,8 +330,12 @@ def test_keys_are_scoped_per_caller(
 
 
 def test_undo_restores_the_iteration_and_reopens_a_completed_prescription(
-    client: TestClient, db: Session, citizen: Citizen, medication: Medication,
-    drug: tuple[Drug, DrugPackage], pharmacist: dict[str, str],
+    client: TestClient,
+    db: Session,
+    citizen: Citizen,
+    medication: Medication,
+    drug: tuple[Drug, DrugPackage],
+    pharmacist: dict[str, str],
 ) -> None:
     rx = make_prescription(db, medication=medication, package=drug[1], iterations=1)
     dispensed = dispense(client, citizen, rx, pharmacist).json()
@@ -258,14 +350,20 @@ def test_undo_restores_the_iteration_and_reopens_a_completed_prescription(
     assert undone.status_code == 200
     assert undone.json()["status"] == "undone"
     assert (undone.json()["remaining_iterations"], undone.json()["prescription_status"]) == (
-        1, "open")
+        1,
+        "open",
+    )
     assert twice.status_code == 409
     assert again.status_code == 201
 
 
 def test_only_the_dispensing_pharmacy_may_undo_and_only_within_7_days(
-    client: TestClient, db: Session, tokens: Tokens, citizen: Citizen,
-    prescription: Prescription, pharmacist: dict[str, str],
+    client: TestClient,
+    db: Session,
+    tokens: Tokens,
+    citizen: Citizen,
+    prescription: Prescription,
+    pharmacist: dict[str, str],
 ) -> None:
     dispensed = dispense(client, citizen, prescription, pharmacist).json()
     url = f"{base(citizen)}/dispensings/{dispensed['id']}/undo"
@@ -281,8 +379,12 @@ def test_only_the_dispensing_pharmacy_may_undo_and_only_within_7_days(
 
 
 def test_remaining_quantity_shows_on_the_card_after_dispensing(
-    client: TestClient, db: Session, citizen: Citizen, prescription: Prescription,
-    pharmacist: dict[str, str], doctor: dict[str, str],
+    client: TestClient,
+    db: Session,
+    citizen: Citizen,
+    prescription: Prescription,
+    pharmacist: dict[str, str],
+    doctor: dict[str, str],
 ) -> None:
     before = client.get(f"{base(citizen)}/medication-card", headers=doctor)
     dispense(client, citizen, prescription, pharmacist)

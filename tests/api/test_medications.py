@@ -23,10 +23,12 @@ from tests.api.conftest import base, etag, medication_body
 from tests.factories import Tokens, make_medication, make_organisation, make_prescription
 
 
-def create(client: TestClient, citizen: Citizen, headers: dict[str, str], drug_id: str,
-           **overrides: Any) -> dict[str, Any]:
-    response = client.post(f"{base(citizen)}/medications", headers=headers,
-                           json=medication_body(drug_id, **overrides))
+def create(
+    client: TestClient, citizen: Citizen, headers: dict[str, str], drug_id: str, **overrides: Any
+) -> dict[str, Any]:
+    response = client.post(
+        f"{base(citizen)}/medications", headers=headers, json=medication_body(drug_id, **overrides)
+    )
     assert response.status_code == 201, response.text
     body: dict[str, Any] = response.json()
     return body
@@ -34,18 +36,24 @@ def create(client: TestClient, citizen: Citizen, headers: dict[str, str], drug_i
 
 def card_version(db: Session, citizen: Citizen) -> int:
     db.expire_all()
-    return db.scalars(select(MedicationCard.version).where(
-        MedicationCard.citizen_id == citizen.id)).one()
+    return db.scalars(
+        select(MedicationCard.version).where(MedicationCard.citizen_id == citizen.id)
+    ).one()
 
 
 def test_doctor_creates_medication_with_location_etag_and_dosage_text(
-    client: TestClient, db: Session, citizen: Citizen, doctor: dict[str, str],
+    client: TestClient,
+    db: Session,
+    citizen: Citizen,
+    doctor: dict[str, str],
     drug: tuple[Drug, DrugPackage],
 ) -> None:
     response = client.post(
-        f"{base(citizen)}/medications", headers=doctor,
-        json=medication_body(drug[0].id, dosage={"kind": "fixed", "unit": "tablet", "morning": 1,
-                                                 "evening": 1}),
+        f"{base(citizen)}/medications",
+        headers=doctor,
+        json=medication_body(
+            drug[0].id, dosage={"kind": "fixed", "unit": "tablet", "morning": 1, "evening": 1}
+        ),
     )
 
     assert response.status_code == 201
@@ -60,11 +68,18 @@ def test_doctor_creates_medication_with_location_etag_and_dosage_text(
 
 
 def test_nurse_may_not_create_medication(
-    client: TestClient, db: Session, tokens: Tokens, gp: Organisation, citizen: Citizen,
+    client: TestClient,
+    db: Session,
+    tokens: Tokens,
+    gp: Organisation,
+    citizen: Citizen,
     drug: tuple[Drug, DrugPackage],
 ) -> None:
-    response = client.post(f"{base(citizen)}/medications", json=medication_body(drug[0].id),
-                           headers=tokens.headers(role="nurse", org=gp))
+    response = client.post(
+        f"{base(citizen)}/medications",
+        json=medication_body(drug[0].id),
+        headers=tokens.headers(role="nurse", org=gp),
+    )
     assert response.status_code == 403
     assert card_version(db, citizen) == 1
 
@@ -81,11 +96,19 @@ def test_nurse_may_not_create_medication(
     ],
 )
 def test_invalid_medication_is_refused_with_the_field_named(
-    client: TestClient, db: Session, citizen: Citizen, doctor: dict[str, str],
-    drug: tuple[Drug, DrugPackage], overrides: dict[str, Any], field: str,
+    client: TestClient,
+    db: Session,
+    citizen: Citizen,
+    doctor: dict[str, str],
+    drug: tuple[Drug, DrugPackage],
+    overrides: dict[str, Any],
+    field: str,
 ) -> None:
-    response = client.post(f"{base(citizen)}/medications", headers=doctor,
-                           json=medication_body(drug[0].id, **overrides))
+    response = client.post(
+        f"{base(citizen)}/medications",
+        headers=doctor,
+        json=medication_body(drug[0].id, **overrides),
+    )
 
     assert response.status_code == 422
     assert any(e["field"].startswith(field) for e in response.json()["errors"])
@@ -95,8 +118,9 @@ def test_invalid_medication_is_refused_with_the_field_named(
 def test_unknown_drug_is_refused(
     client: TestClient, citizen: Citizen, doctor: dict[str, str]
 ) -> None:
-    response = client.post(f"{base(citizen)}/medications", headers=doctor,
-                           json=medication_body("00000000000"))
+    response = client.post(
+        f"{base(citizen)}/medications", headers=doctor, json=medication_body("00000000000")
+    )
     assert response.status_code == 422
     assert response.json()["type"].endswith("/unknown-drug")
 
@@ -105,8 +129,11 @@ def test_create_with_stale_card_version_is_412(
     client: TestClient, citizen: Citizen, doctor: dict[str, str], drug: tuple[Drug, DrugPackage]
 ) -> None:
     create(client, citizen, doctor, drug[0].id)
-    response = client.post(f"{base(citizen)}/medications", json=medication_body(drug[0].id),
-                           headers={**doctor, **etag(1)})
+    response = client.post(
+        f"{base(citizen)}/medications",
+        json=medication_body(drug[0].id),
+        headers={**doctor, **etag(1)},
+    )
     assert response.status_code == 412
 
 
@@ -119,7 +146,9 @@ def test_put_needs_if_match_and_refuses_a_stale_version(
     missing = client.put(url, headers=doctor, json=medication_body(drug[0].id))
     ok = client.put(url, headers={**doctor, **etag(1)}, json=medication_body(drug[0].id))
     stale = client.put(url, headers={**doctor, **etag(1)}, json=medication_body(drug[0].id))
-    garbled = client.put(url, headers={**doctor, "If-Match": "W/1"}, json=medication_body(drug[0].id))
+    garbled = client.put(
+        url, headers={**doctor, "If-Match": "W/1"}, json=medication_body(drug[0].id)
+    )
 
     assert missing.status_code == 428
     assert missing.json()["type"].endswith("/precondition-required")
@@ -136,8 +165,9 @@ def test_put_replaces_the_whole_medication_clearing_omitted_fields(
     body = medication_body(drug[0].id, dosage={"kind": "fixed", "unit": "tablet", "evening": 2})
     del body["end_date"], body["indication_code"]
 
-    response = client.put(f"{base(citizen)}/medications/{med['id']}",
-                          headers={**doctor, **etag(1)}, json=body)
+    response = client.put(
+        f"{base(citizen)}/medications/{med['id']}", headers={**doctor, **etag(1)}, json=body
+    )
 
     replaced = response.json()
     assert replaced["end_date"] is None
@@ -158,7 +188,10 @@ def test_history_lists_every_version_with_who_and_what(
     history = client.get(f"{url}/versions", headers=doctor).json()
 
     assert [(v["version"], v["change"]) for v in history] == [
-        (1, "created"), (2, "paused"), (3, "resumed"), (4, "withdrawn")
+        (1, "created"),
+        (2, "paused"),
+        (3, "resumed"),
+        (4, "withdrawn"),
     ]
     assert history[3]["state"]["withdrawal_reason"] == "Side effects"
     assert all(v["changed_by"]["name"] == "Dr. Karen Jensen" for v in history)
@@ -171,8 +204,11 @@ def test_pause_and_resume_follow_the_life_cycle(
     url = f"{base(citizen)}/medications/{med['id']}"
 
     resume_active = client.post(f"{url}/resume", headers={**doctor, **etag(1)})
-    paused = client.post(f"{url}/pause", headers={**doctor, **etag(1)},
-                         json={"paused_from": "2026-12-01", "paused_to": "2026-12-24"})
+    paused = client.post(
+        f"{url}/pause",
+        headers={**doctor, **etag(1)},
+        json={"paused_from": "2026-12-01", "paused_to": "2026-12-24"},
+    )
     pause_again = client.post(f"{url}/pause", headers={**doctor, **etag(2)}, json={})
     resumed = client.post(f"{url}/resume", headers={**doctor, **etag(2)})
 
@@ -185,21 +221,31 @@ def test_pause_and_resume_follow_the_life_cycle(
 
 
 def test_withdraw_needs_a_reason_and_cancels_open_prescriptions_and_claims(
-    client: TestClient, db: Session, citizen: Citizen, doctor: dict[str, str],
-    drug: tuple[Drug, DrugPackage], pharmacy: Organisation,
+    client: TestClient,
+    db: Session,
+    citizen: Citizen,
+    doctor: dict[str, str],
+    drug: tuple[Drug, DrugPackage],
+    pharmacy: Organisation,
 ) -> None:
     medication = make_medication(db, citizen=citizen, drug=drug[0])
     prescription = make_prescription(db, medication=medication, package=drug[1])
-    db.add(PharmacyOrder(citizen_id=citizen.id, prescription_id=prescription.id,
-                         pharmacy_id=pharmacy.id, ordered_by={}))
+    db.add(
+        PharmacyOrder(
+            citizen_id=citizen.id,
+            prescription_id=prescription.id,
+            pharmacy_id=pharmacy.id,
+            ordered_by={},
+        )
+    )
     db.flush()
     url = f"{base(citizen)}/medications/{medication.id}"
 
     no_reason = client.post(f"{url}/withdraw", headers={**doctor, **etag(1)}, json={})
-    withdrawn = client.post(f"{url}/withdraw", headers={**doctor, **etag(1)},
-                            json={"reason": "No longer needed"})
-    update_after = client.put(url, headers={**doctor, **etag(2)},
-                              json=medication_body(drug[0].id))
+    withdrawn = client.post(
+        f"{url}/withdraw", headers={**doctor, **etag(1)}, json={"reason": "No longer needed"}
+    )
+    update_after = client.put(url, headers={**doctor, **etag(2)}, json=medication_body(drug[0].id))
 
     assert no_reason.status_code == 422
     assert withdrawn.json()["status"] == "withdrawn"
@@ -211,7 +257,11 @@ def test_withdraw_needs_a_reason_and_cancels_open_prescriptions_and_claims(
 
 
 def test_private_medication_is_404_for_another_organisation_and_visible_to_the_marker(
-    client: TestClient, db: Session, tokens: Tokens, citizen: Citizen, doctor: dict[str, str],
+    client: TestClient,
+    db: Session,
+    tokens: Tokens,
+    citizen: Citizen,
+    doctor: dict[str, str],
     drug: tuple[Drug, DrugPackage],
 ) -> None:
     from datetime import timedelta
@@ -221,8 +271,15 @@ def test_private_medication_is_404_for_another_organisation_and_visible_to_the_m
     from tests.factories import snapshot
 
     hospital = make_organisation(db, kind="hospital")
-    db.add(TreatmentRelation(citizen_id=citizen.id, organisation_id=hospital.id, kind="admitted",
-                             valid_from=clock.now() - timedelta(hours=1), declared_by=snapshot()))
+    db.add(
+        TreatmentRelation(
+            citizen_id=citizen.id,
+            organisation_id=hospital.id,
+            kind="admitted",
+            valid_from=clock.now() - timedelta(hours=1),
+            declared_by=snapshot(),
+        )
+    )
     db.flush()
     med = create(client, citizen, doctor, drug[0].id)
     url = f"{base(citizen)}/medications/{med['id']}"
@@ -234,7 +291,10 @@ def test_private_medication_is_404_for_another_organisation_and_visible_to_the_m
     hidden = client.get(url, headers=hospital_doctor)
     assert hidden.status_code == 404
     assert "Amlodipin" not in hidden.text
-    assert client.post(f"{url}/unmark-private", headers={**hospital_doctor, **etag(2)}).status_code == 404
+    assert (
+        client.post(f"{url}/unmark-private", headers={**hospital_doctor, **etag(2)}).status_code
+        == 404
+    )
     with_consent = client.get(url, headers={**hospital_doctor, "X-Access-Purpose": "consent"})
     assert with_consent.status_code == 200
     unmarked = client.post(f"{url}/unmark-private", headers={**doctor, **etag(2)})
@@ -260,7 +320,10 @@ def test_review_sets_reviewer_and_bumps_card_version(
 
 
 def test_a_refused_write_changes_nothing_and_is_audited_as_failed(
-    client: TestClient, db: Session, citizen: Citizen, doctor: dict[str, str],
+    client: TestClient,
+    db: Session,
+    citizen: Citizen,
+    doctor: dict[str, str],
     drug: tuple[Drug, DrugPackage],
 ) -> None:
     med = create(client, citizen, doctor, drug[0].id)
@@ -270,13 +333,20 @@ def test_a_refused_write_changes_nothing_and_is_audited_as_failed(
 
     assert response.status_code == 412
     assert client.get(url, headers=doctor).json()["version"] == 1
-    outcomes = db.scalars(select(AuditEvent.outcome).where(
-        AuditEvent.citizen_id == citizen.id, AuditEvent.action == "medication.updated")).all()
+    outcomes = db.scalars(
+        select(AuditEvent.outcome).where(
+            AuditEvent.citizen_id == citizen.id, AuditEvent.action == "medication.updated"
+        )
+    ).all()
     assert outcomes == ["failed"]
 
 
 def test_medication_of_another_citizen_is_404(
-    client: TestClient, db: Session, gp: Organisation, citizen: Citizen, doctor: dict[str, str],
+    client: TestClient,
+    db: Session,
+    gp: Organisation,
+    citizen: Citizen,
+    doctor: dict[str, str],
     drug: tuple[Drug, DrugPackage],
 ) -> None:
     from tests.factories import make_citizen

@@ -37,11 +37,15 @@ def rx_body(medication: Medication, package: DrugPackage, **overrides: Any) -> d
 
 
 def test_doctor_prescribes_from_an_active_medication(
-    client: TestClient, citizen: Citizen, doctor: dict[str, str], medication: Medication,
+    client: TestClient,
+    citizen: Citizen,
+    doctor: dict[str, str],
+    medication: Medication,
     drug: tuple[Drug, DrugPackage],
 ) -> None:
-    response = client.post(f"{base(citizen)}/prescriptions", headers=doctor,
-                           json=rx_body(medication, drug[1]))
+    response = client.post(
+        f"{base(citizen)}/prescriptions", headers=doctor, json=rx_body(medication, drug[1])
+    )
 
     assert response.status_code == 201
     rx = response.json()
@@ -67,8 +71,13 @@ def test_doctor_prescribes_from_an_active_medication(
     ],
 )
 def test_fmk_limits_are_enforced(
-    client: TestClient, citizen: Citizen, doctor: dict[str, str], medication: Medication,
-    drug: tuple[Drug, DrugPackage], overrides: dict[str, Any], field: str,
+    client: TestClient,
+    citizen: Citizen,
+    doctor: dict[str, str],
+    medication: Medication,
+    drug: tuple[Drug, DrugPackage],
+    overrides: dict[str, Any],
+    field: str,
 ) -> None:
     body = {k: v for k, v in rx_body(medication, drug[1], **overrides).items() if v is not None}
     response = client.post(f"{base(citizen)}/prescriptions", headers=doctor, json=body)
@@ -78,32 +87,44 @@ def test_fmk_limits_are_enforced(
 
 
 def test_package_must_belong_to_the_medications_drug(
-    client: TestClient, db: Session, citizen: Citizen, doctor: dict[str, str],
+    client: TestClient,
+    db: Session,
+    citizen: Citizen,
+    doctor: dict[str, str],
     medication: Medication,
 ) -> None:
     _, other_package = make_drug(db)
-    response = client.post(f"{base(citizen)}/prescriptions", headers=doctor,
-                           json=rx_body(medication, other_package))
+    response = client.post(
+        f"{base(citizen)}/prescriptions", headers=doctor, json=rx_body(medication, other_package)
+    )
     assert response.status_code == 422
     assert response.json()["type"].endswith("/package-not-of-drug")
 
 
 def test_withdrawn_or_paused_medication_cannot_be_prescribed(
-    client: TestClient, db: Session, citizen: Citizen, doctor: dict[str, str],
+    client: TestClient,
+    db: Session,
+    citizen: Citizen,
+    doctor: dict[str, str],
     drug: tuple[Drug, DrugPackage],
 ) -> None:
     withdrawn = make_medication(db, citizen=citizen, drug=drug[0], status="withdrawn")
     paused = make_medication(db, citizen=citizen, drug=drug[0], status="paused")
     for medication in (withdrawn, paused):
-        response = client.post(f"{base(citizen)}/prescriptions", headers=doctor,
-                               json=rx_body(medication, drug[1]))
+        response = client.post(
+            f"{base(citizen)}/prescriptions", headers=doctor, json=rx_body(medication, drug[1])
+        )
         assert response.status_code == 409
         assert response.json()["type"].endswith("/medication-not-active")
 
 
 def test_cancel_needs_a_reason_and_only_open_prescriptions_can_be_cancelled(
-    client: TestClient, db: Session, citizen: Citizen, doctor: dict[str, str],
-    medication: Medication, drug: tuple[Drug, DrugPackage],
+    client: TestClient,
+    db: Session,
+    citizen: Citizen,
+    doctor: dict[str, str],
+    medication: Medication,
+    drug: tuple[Drug, DrugPackage],
 ) -> None:
     rx = make_prescription(db, medication=medication, package=drug[1])
     url = f"{base(citizen)}/prescriptions/{rx.id}/cancel"
@@ -119,12 +140,21 @@ def test_cancel_needs_a_reason_and_only_open_prescriptions_can_be_cancelled(
 
 
 def test_expired_prescription_shows_as_expired(
-    client: TestClient, db: Session, citizen: Citizen, doctor: dict[str, str],
-    medication: Medication, drug: tuple[Drug, DrugPackage],
+    client: TestClient,
+    db: Session,
+    citizen: Citizen,
+    doctor: dict[str, str],
+    medication: Medication,
+    drug: tuple[Drug, DrugPackage],
 ) -> None:
     today = clock.today()
-    make_prescription(db, medication=medication, package=drug[1],
-                      valid_from=today - timedelta(days=400), valid_to=today - timedelta(days=1))
+    make_prescription(
+        db,
+        medication=medication,
+        package=drug[1],
+        valid_from=today - timedelta(days=400),
+        valid_to=today - timedelta(days=1),
+    )
 
     listed = client.get(f"{base(citizen)}/prescriptions", headers=doctor).json()
     expired = client.get(f"{base(citizen)}/prescriptions?status=expired", headers=doctor).json()
@@ -135,27 +165,44 @@ def test_expired_prescription_shows_as_expired(
 
 
 def test_pharmacist_without_consent_sees_only_dispensable_prescriptions(
-    client: TestClient, db: Session, citizen: Citizen, medication: Medication,
-    drug: tuple[Drug, DrugPackage], pharmacist: dict[str, str],
+    client: TestClient,
+    db: Session,
+    citizen: Citizen,
+    medication: Medication,
+    drug: tuple[Drug, DrugPackage],
+    pharmacist: dict[str, str],
 ) -> None:
     today = clock.today()
     dispensable = make_prescription(db, medication=medication, package=drug[1])
-    make_prescription(db, medication=medication, package=drug[1], iterations=1,
-                      dispensed_iterations=1)
-    make_prescription(db, medication=medication, package=drug[1],
-                      valid_from=today - timedelta(days=400), valid_to=today - timedelta(days=1))
+    make_prescription(
+        db, medication=medication, package=drug[1], iterations=1, dispensed_iterations=1
+    )
+    make_prescription(
+        db,
+        medication=medication,
+        package=drug[1],
+        valid_from=today - timedelta(days=400),
+        valid_to=today - timedelta(days=1),
+    )
 
     without = client.get(f"{base(citizen)}/prescriptions", headers=pharmacist).json()
-    with_consent = client.get(f"{base(citizen)}/prescriptions",
-                              headers={**pharmacist, "X-Access-Purpose": "consent"}).json()
+    with_consent = client.get(
+        f"{base(citizen)}/prescriptions", headers={**pharmacist, "X-Access-Purpose": "consent"}
+    ).json()
 
     assert [p["id"] for p in without] == [str(dispensable.id)]
     assert len(with_consent) == 3
 
 
 def test_pharmacy_claims_a_prescription_and_another_pharmacy_gets_409_naming_the_holder(
-    client: TestClient, db: Session, tokens: Tokens, citizen: Citizen, medication: Medication,
-    drug: tuple[Drug, DrugPackage], pharmacist: dict[str, str], pharmacy: Organisation,
+    client: TestClient,
+    db: Session,
+    tokens: Tokens,
+    citizen: Citizen,
+    medication: Medication,
+    drug: tuple[Drug, DrugPackage],
+    pharmacist: dict[str, str],
+    pharmacy: Organisation,
 ) -> None:
     rx = make_prescription(db, medication=medication, package=drug[1])
     other = make_organisation(db, kind="pharmacy", name="Vesterbro Apotek")
@@ -175,17 +222,26 @@ def test_pharmacy_claims_a_prescription_and_another_pharmacy_gets_409_naming_the
 
 
 def test_cancelling_the_order_releases_the_claim(
-    client: TestClient, db: Session, tokens: Tokens, citizen: Citizen, medication: Medication,
-    drug: tuple[Drug, DrugPackage], pharmacist: dict[str, str],
+    client: TestClient,
+    db: Session,
+    tokens: Tokens,
+    citizen: Citizen,
+    medication: Medication,
+    drug: tuple[Drug, DrugPackage],
+    pharmacist: dict[str, str],
 ) -> None:
     rx = make_prescription(db, medication=medication, package=drug[1])
-    other = tokens.headers(role="pharmacist",
-                           org=make_organisation(db, kind="pharmacy", name="Vesterbro Apotek"))
+    other = tokens.headers(
+        role="pharmacist", org=make_organisation(db, kind="pharmacy", name="Vesterbro Apotek")
+    )
     order = client.post(f"{base(citizen)}/prescriptions/{rx.id}/order", headers=pharmacist).json()
 
     by_other = client.post(f"{base(citizen)}/orders/{order['id']}/cancel", headers=other)
-    cancelled = client.post(f"{base(citizen)}/orders/{order['id']}/cancel", headers=pharmacist,
-                            json={"reason": "Customer went elsewhere"})
+    cancelled = client.post(
+        f"{base(citizen)}/orders/{order['id']}/cancel",
+        headers=pharmacist,
+        json={"reason": "Customer went elsewhere"},
+    )
     claimed_by_other = client.post(f"{base(citizen)}/prescriptions/{rx.id}/order", headers=other)
 
     assert by_other.status_code == 403
@@ -194,28 +250,48 @@ def test_cancelling_the_order_releases_the_claim(
 
 
 def test_database_allows_only_one_open_order_per_prescription(
-    db: Session, citizen: Citizen, medication: Medication, drug: tuple[Drug, DrugPackage],
+    db: Session,
+    citizen: Citizen,
+    medication: Medication,
+    drug: tuple[Drug, DrugPackage],
     pharmacy: Organisation,
 ) -> None:
     from sqlalchemy.exc import IntegrityError
 
     rx = make_prescription(db, medication=medication, package=drug[1])
-    db.add(PharmacyOrder(citizen_id=citizen.id, prescription_id=rx.id, pharmacy_id=pharmacy.id,
-                         ordered_by={}))
+    db.add(
+        PharmacyOrder(
+            citizen_id=citizen.id, prescription_id=rx.id, pharmacy_id=pharmacy.id, ordered_by={}
+        )
+    )
     db.flush()
     with pytest.raises(IntegrityError, match="one_open_per_prescription"), db.begin_nested():
-        db.add(PharmacyOrder(citizen_id=citizen.id, prescription_id=rx.id,
-                             pharmacy_id=pharmacy.id, ordered_by={}))
+        db.add(
+            PharmacyOrder(
+                citizen_id=citizen.id, prescription_id=rx.id, pharmacy_id=pharmacy.id, ordered_by={}
+            )
+        )
         db.flush()
     assert len(db.scalars(select(PharmacyOrder)).all()) == 1
 
 
 def test_doctors_may_not_claim_and_pharmacists_may_not_prescribe(
-    client: TestClient, db: Session, citizen: Citizen, doctor: dict[str, str],
-    pharmacist: dict[str, str], medication: Medication, drug: tuple[Drug, DrugPackage],
+    client: TestClient,
+    db: Session,
+    citizen: Citizen,
+    doctor: dict[str, str],
+    pharmacist: dict[str, str],
+    medication: Medication,
+    drug: tuple[Drug, DrugPackage],
 ) -> None:
     rx = make_prescription(db, medication=medication, package=drug[1])
-    assert client.post(f"{base(citizen)}/prescriptions/{rx.id}/order",
-                       headers=doctor).status_code == 403
-    assert client.post(f"{base(citizen)}/prescriptions", headers=pharmacist,
-                       json=rx_body(medication, drug[1])).status_code == 403
+    assert (
+        client.post(f"{base(citizen)}/prescriptions/{rx.id}/order", headers=doctor).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            f"{base(citizen)}/prescriptions", headers=pharmacist, json=rx_body(medication, drug[1])
+        ).status_code
+        == 403
+    )

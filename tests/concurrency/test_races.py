@@ -1,0 +1,211 @@
+"""Races through a real HTTP server with real concurrent requests on separate connections."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from medrecord.access.tokens import TokenSigner
+from medrecord.models import (
+    Citizen,
+    Dispensing,
+    Drug,
+    DrugPackage,
+    Medication,
+    MedicationVersion,
+    Organisation,
+    Prescription,
+)
+from tests.api.conftest import medication_body
+from tests.concurrency.conftest import Burst
+from tests.factories import (
+    make_citizen,
+    make_drug,
+    make_medication,
+    make_organisation,
+    make_prescription,
+)
+
+REPETITIONS = 100
+
+
+@dataclass
+class World:
+    citizen: Citizen
+    gp: Organisation
+    pharmacies: list[Organisation]
+    drug: Drug
+    package: DrugPackage
+    medication: Medication
+
+
+@pytest.fixture(scope="module")
+def world(race_db: Session) -> World:
+    gp = make_organisation(race_db, kind="gp_practice")
+    pharmacies = [make_organisation(race_db, kind="pharmacy") for _ in range(10)]
+    citizen = make_citizen(race_db, gp=gp)
+    drug, package = make_drug(race_db)
+    medication = make_medication(race_db, citizen=citizen, drug=drug)
+    race_db.commit()
+    return World(citizen, gp, pharmacies, drug, package, medication)
+
+
+def pharmacist_headers(signer: TokenSigner, world: World) -> list[dict[str, str]]:
+    return [
+        {
+            "Authorization": "Bearer "
+            + signer.mint(sub=f"pharm-{i}", name=f"Pharmacist {i}", role="pharmacist", org=p.id)
+        }
+        for i, p in enumerate(world.pharmacies)
+    ]
+
+
+def dispense_request(
+    url: str, headers: dict[str, str], key: str
+) -> Callable[[httpx.Client], httpx.Response]:
+    return lambda client: client.post(url, headers={**headers, "Idempotency-Key": key}, json={})
+
+
+def new_prescription(race_db: Session, world: World, iterations: int) -> Prescription:
+    rx = make_prescription(
+        race_db, medication=world.medication, package=world.package, iterations=iterations
+    )
+    race_db.commit()
+    return rx
+
+
+def dispensing_rows(race_db: Session, rx: Prescription) -> int:
+    return (
+        race_db.scalar(
+            select(func.count())
+            .select_from(Dispensing)
+            .where(Dispensing.citizen_id == rx.citizen_id, Dispensing.prescription_id == rx.id)
+        )
+        or 0
+    )
+
+
+def race_for_iterations(
+    live_server: str,
+    burst: Burst,
+    race_db: Session,
+    world: World,
+    signer: TokenSigner,
+    iterations: int,
+) -> tuple[Counter[int], int, Prescription]:
+    rx = new_prescription(race_db, world, iterations)
+    url = f"{live_server}/api/v1/citizens/{world.citizen.cpr}/prescriptions/{rx.id}/dispensings"
+    headers = pharmacist_headers(signer, world)
+    responses = burst(
+        [dispense_request(url, headers[i % 10], str(uuid.uuid4())) for i in range(50)]
+    )
+    race_db.expire_all()
+    return Counter(r.status_code for r in responses), dispensing_rows(race_db, rx), rx
+
+
+def test_last_iteration_race_has_exactly_one_winner_every_time(
+    live_server: str,
+    burst: Burst,
+    race_db: Session,
+    world: World,
+    signer: TokenSigner,
+) -> None:
+    outcomes: Counter[tuple[int, int, int]] = Counter()
+    for _ in range(REPETITIONS):
+        statuses, rows, _ = race_for_iterations(live_server, burst, race_db, world, signer, 1)
+        outcomes[(statuses[201], statuses[409], rows)] += 1
+    print(
+        f"\nlast-iteration race, {REPETITIONS} rounds of 50 requests from 10 pharmacies: "
+        f"(201s, 409s, rows) → rounds: {dict(outcomes)}"
+    )
+    assert outcomes == Counter({(1, 49, 1): REPETITIONS})
+
+
+@pytest.mark.parametrize("iterations", [2, 5, 13])
+def test_with_k_iterations_left_exactly_k_dispensings_succeed(
+    live_server: str,
+    burst: Burst,
+    race_db: Session,
+    world: World,
+    signer: TokenSigner,
+    iterations: int,
+) -> None:
+    statuses, rows, rx = race_for_iterations(live_server, burst, race_db, world, signer, iterations)
+    race_db.refresh(rx)
+    print(f"\n{iterations} iterations left, 50 concurrent requests: {dict(statuses)}, rows {rows}")
+    assert statuses == Counter({201: iterations, 409: 50 - iterations})
+    assert rows == iterations
+    assert (rx.dispensed_iterations, rx.status) == (iterations, "completed")
+
+
+def test_lost_update_race_lets_exactly_one_put_through(
+    live_server: str,
+    burst: Burst,
+    race_db: Session,
+    world: World,
+    signer: TokenSigner,
+) -> None:
+    medication = make_medication(race_db, citizen=world.citizen, drug=world.drug)
+    race_db.commit()
+    url = f"{live_server}/api/v1/citizens/{world.citizen.cpr}/medications/{medication.id}"
+    doctor = {
+        "Authorization": "Bearer "
+        + signer.mint(sub="dr", name="Dr. Race", role="doctor", org=world.gp.id),
+        "If-Match": '"1"',
+    }
+    bodies = [medication_body(world.drug.id, indication_text=f"Writer {i}") for i in range(20)]
+
+    responses = burst(
+        [
+            (lambda body: lambda client: client.put(url, headers=doctor, json=body))(body)
+            for body in bodies
+        ]
+    )
+
+    statuses = Counter(r.status_code for r in responses)
+    versions = race_db.scalars(
+        select(MedicationVersion.version).where(MedicationVersion.medication_id == medication.id)
+    ).all()
+    print(
+        f'\nlost-update race, 20 concurrent PUTs with If-Match "1": {dict(statuses)}, '
+        f"versions {sorted(versions)}"
+    )
+    assert statuses == Counter({200: 1, 412: 19})
+    assert sorted(versions) == [1, 2]
+    winner = next(r for r in responses if r.status_code == 200).json()
+    race_db.expire_all()
+    stored = race_db.get(Medication, (world.citizen.id, medication.id))
+    assert stored is not None and stored.indication_text == winner["indication_text"]
+
+
+def test_idempotent_retry_race_makes_one_row_and_ten_identical_answers(
+    live_server: str,
+    burst: Burst,
+    race_db: Session,
+    world: World,
+    signer: TokenSigner,
+) -> None:
+    rx = new_prescription(race_db, world, 3)
+    url = f"{live_server}/api/v1/citizens/{world.citizen.cpr}/prescriptions/{rx.id}/dispensings"
+    headers = pharmacist_headers(signer, world)[0]
+    key = str(uuid.uuid4())
+
+    responses = burst([dispense_request(url, headers, key) for _ in range(10)])
+
+    bodies = {r.text for r in responses}
+    statuses = Counter(r.status_code for r in responses)
+    rows = dispensing_rows(race_db, rx)
+    print(
+        f"\nidempotent retry race, 10 concurrent requests with one key: {dict(statuses)}, "
+        f"{len(bodies)} distinct bodies, {rows} row(s)"
+    )
+    assert statuses == Counter({201: 10})
+    assert len(bodies) == 1
+    assert rows == 1
