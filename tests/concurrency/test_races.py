@@ -73,6 +73,12 @@ def dispense_request(
     return lambda client: client.post(url, headers={**headers, "Idempotency-Key": key}, json={})
 
 
+def put_request(
+    url: str, headers: dict[str, str], body: dict[str, object]
+) -> Callable[[httpx.Client], httpx.Response]:
+    return lambda client: client.put(url, headers=headers, json=body)
+
+
 def new_prescription(race_db: Session, world: World, iterations: int) -> Prescription:
     rx = make_prescription(
         race_db, medication=world.medication, package=world.package, iterations=iterations
@@ -162,12 +168,7 @@ def test_lost_update_race_lets_exactly_one_put_through(
     }
     bodies = [medication_body(world.drug.id, indication_text=f"Writer {i}") for i in range(20)]
 
-    responses = burst(
-        [
-            (lambda body: lambda client: client.put(url, headers=doctor, json=body))(body)
-            for body in bodies
-        ]
-    )
+    responses = burst([put_request(url, doctor, body) for body in bodies])
 
     statuses = Counter(r.status_code for r in responses)
     versions = race_db.scalars(
