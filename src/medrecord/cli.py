@@ -206,5 +206,50 @@ def token(
     )
 
 
+drugs = typer.Typer(help="The drug catalogue.", no_args_is_help=True)
+app.add_typer(drugs, name="drugs")
+
+
+@drugs.command("import")
+def import_drugs(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            exists=True, dir_okay=False, help="CSV (with a header row) or JSON list of rows."
+        ),
+    ],
+    data_dir: DataDirOption = None,
+) -> None:
+    """Load or update drugs and packages; rows that fail validation are listed and skipped.
+
+    Columns: drug_id, name, form, strength, atc_code, substitution_group, package_number,
+    package_size, package_unit, price_dkk. Exit code 1 when any row was rejected.
+    """
+    from medrecord.db import make_sessionmaker
+    from medrecord.drug.service import import_catalogue, parse_catalogue
+
+    fmt = "json" if file.suffix.lower() == ".json" else "csv"
+    try:
+        rows = parse_catalogue(file.read_text(encoding="utf-8-sig"), fmt=fmt)
+    except (ValueError, KeyError, UnicodeDecodeError) as exc:
+        console.print(f"[red]Cannot read {file}: {exc}[/]")
+        raise typer.Exit(2) from exc
+    db = _open_database(_settings(data_dir))
+    _migrate(db)
+    with make_sessionmaker(db.engine)() as session:
+        report = import_catalogue(session, rows)
+        session.commit()
+    db.engine.dispose()
+    typer.echo(
+        f"{len(rows)} rows read: {report.drugs_added} drugs added, {report.drugs_updated} "
+        f"updated; {report.packages_added} packages added, {report.packages_updated} updated; "
+        f"{len(report.rejected)} rejected."
+    )
+    for line, reason in report.rejected:
+        typer.echo(f"  row {line}: {reason}")
+    if report.rejected:
+        raise typer.Exit(1)
+
+
 if __name__ == "__main__":
     app()

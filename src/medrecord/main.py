@@ -17,13 +17,16 @@ from sqlalchemy import Engine, text
 
 from medrecord import __version__
 from medrecord.access.tokens import TokenVerifier
+from medrecord.citizen.api import router as citizen_router
 from medrecord.config import Settings, get_settings
 from medrecord.db import make_engine, make_sessionmaker
 from medrecord.dispensing.api import router as dispensing_router
-from medrecord.http import PROBLEM_SCHEMA, install_problem_handlers, problem
+from medrecord.drug.api import router as drug_router
+from medrecord.http import PROBLEM_JSON, PROBLEM_SCHEMA, install_problem_handlers, problem
 from medrecord.log import configure_logging
 from medrecord.medication.api import router as medication_router
 from medrecord.middleware import FrontDoorMiddleware
+from medrecord.organisation.api import router as organisation_router
 from medrecord.prescription.api import router as prescription_router
 from medrecord.web.pages import router as web_router
 
@@ -95,6 +98,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.add_middleware(FrontDoorMiddleware, max_body_bytes=settings.max_body_bytes)
 
     api = APIRouter(prefix="/api/v1")
+    api.include_router(citizen_router)
+    api.include_router(organisation_router)
+    api.include_router(drug_router)
     api.include_router(medication_router)
     api.include_router(prescription_router)
     api.include_router(dispensing_router)
@@ -163,7 +169,20 @@ def _add_docs(app: FastAPI) -> None:
             routes=app.routes,
             tags=app.openapi_tags,
         )
-        schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components["Problem"] = PROBLEM_SCHEMA
+        # Validation errors are problem+json too (FastAPI documents its own JSON shape).
+        for item in schema.get("paths", {}).values():
+            for operation in item.values():
+                if "422" in operation.get("responses", {}):
+                    operation["responses"]["422"] = {
+                        "description": "Invalid request: `errors` names each field.",
+                        "content": {
+                            PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}
+                        },
+                    }
+        for unused in ("HTTPValidationError", "ValidationError"):
+            components.pop(unused, None)
         app.openapi_schema = schema
         return schema
 

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class CitizenCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    cpr: str = Field(description="DDMMYY-NNNN or 10 digits.", examples=["070354-1234"])
+    name: str = Field(min_length=1, max_length=200, examples=["Anna Sørensen"])
+    gp_practice_id: str | None = Field(
+        default=None, max_length=32, description="The GP practice the citizen is listed with."
+    )
+
+
+class CitizenRead(BaseModel):
+    id: uuid.UUID
+    cpr: str
+    name: str
+    birth_date: date
+    gp_practice_id: str | None

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from medrecord.drug import service
+from medrecord.drug.schemas import DrugDetail, DrugRead
+from medrecord.http import ActorDep, SessionDep, problem_responses
+
+router = APIRouter(prefix="/drugs", tags=["catalogue"])
+
+
+@router.get("", response_model=list[DrugRead], responses=problem_responses(401, 422))
+def search_drugs(
+    session: SessionDep,
+    actor: ActorDep,
+    search: Annotated[
+        str | None,
+        Query(
+            max_length=100,
+            description="Part of the name, a drug id or a package number.",
+            examples=["panodil"],
+        ),
+    ] = None,
+    atc: Annotated[
+        str | None,
+        Query(
+            max_length=7,
+            pattern="^[A-Za-z0-9]+$",
+            description="ATC code or its prefix.",
+            examples=["N02BE"],
+        ),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[DrugRead]:
+    """Search the drug catalogue by name, id, package number or ATC code."""
+    return service.search_drugs(session, actor, text=search, atc=atc, limit=limit, offset=offset)
+
+
+@router.get("/{drug_id}", response_model=DrugDetail, responses=problem_responses(401, 404))
+def read_drug(
+    drug_id: Annotated[str, Path(max_length=20, examples=["28100007919"])],
+    session: SessionDep,
+    actor: ActorDep,
+) -> DrugDetail:
+    """One drug with its packages and its substitution group."""
+    return service.get_drug(session, actor, drug_id=drug_id)

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from medrecord.models import Drug, DrugPackage
+
+
+def search(
+    session: Session, *, text: str | None, atc: str | None, limit: int, offset: int
+) -> Sequence[Drug]:
+    stmt = select(Drug).options(selectinload(Drug.packages)).order_by(Drug.name, Drug.strength)
+    if text:
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(
+            or_(Drug.name.ilike(pattern, escape="\\"), Drug.id == text,
+                Drug.id.in_(select(DrugPackage.drug_id).where(DrugPackage.package_number == text)))
+        )  # fmt: skip
+    if atc:
+        stmt = stmt.where(Drug.atc_code.startswith(atc.upper(), autoescape=True))
+    return session.scalars(stmt.limit(limit).offset(offset)).all()
+
+
+def get(session: Session, drug_id: str) -> Drug | None:
+    return session.scalars(
+        select(Drug).options(selectinload(Drug.packages)).where(Drug.id == drug_id)
+    ).one_or_none()
+
+
+def substitutes(session: Session, drug: Drug) -> Sequence[Drug]:
+    if drug.substitution_group is None:
+        return []
+    return session.scalars(
+        select(Drug)
+        .options(selectinload(Drug.packages))
+        .where(Drug.substitution_group == drug.substitution_group, Drug.id != drug.id)
+    ).all()

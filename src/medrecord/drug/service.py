@@ -1,0 +1,108 @@
+"""Catalogue use cases: search, look up, import."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from medrecord.access.actor import Actor
+from medrecord.drug import repository
+from medrecord.drug.schemas import CatalogueRow, DrugDetail, DrugRead
+from medrecord.errors import NotFound
+from medrecord.models import Drug, DrugPackage
+
+
+def search_drugs(
+    session: Session, actor: Actor, *, text: str | None, atc: str | None, limit: int, offset: int
+) -> list[DrugRead]:
+    # Catalogue reads touch no citizen: any authenticated caller, no audit row.
+    del actor
+    drugs = repository.search(session, text=text, atc=atc, limit=limit, offset=offset)
+    return [DrugRead.model_validate(d) for d in drugs]
+
+
+def _cheapest(drug: Drug) -> Decimal:
+    prices = [p.price_dkk for p in drug.packages if p.price_dkk is not None]
+    return min(prices) if prices else Decimal("Infinity")
+
+
+def get_drug(session: Session, actor: Actor, *, drug_id: str) -> DrugDetail:
+    del actor
+    drug = repository.get(session, drug_id)
+    if drug is None:
+        raise NotFound("No drug in the catalogue has this id.", code="drug-not-found")
+    substitutes = sorted(repository.substitutes(session, drug), key=_cheapest)
+    return DrugDetail(
+        **DrugRead.model_validate(drug).model_dump(),
+        substitutes=[DrugRead.model_validate(d) for d in substitutes],
+    )
+
+
+@dataclass
+class ImportReport:
+    drugs_added: int = 0
+    drugs_updated: int = 0
+    packages_added: int = 0
+    packages_updated: int = 0
+    rejected: list[tuple[int, str]] = field(default_factory=list)
+
+
+def parse_catalogue(text: str, *, fmt: str) -> list[dict[str, Any]]:
+    if fmt == "json":
+        data = json.loads(text)
+        rows = data["rows"] if isinstance(data, dict) and "rows" in data else data
+        if not isinstance(rows, list):
+            raise ValueError('a JSON catalogue is a list of rows (or {"rows": [...]})')
+        return [r if isinstance(r, dict) else {} for r in rows]
+    return [dict(r) for r in csv.DictReader(io.StringIO(text))]
+
+
+def import_catalogue(session: Session, rows: list[dict[str, Any]]) -> ImportReport:
+    """Insert or update drugs and packages; rows that fail validation are reported, not
+    loaded. The caller commits (all valid rows in one transaction)."""
+    report = ImportReport()
+    for line, raw in enumerate(rows, start=1):
+        cleaned = {k: (v if v != "" else None) for k, v in raw.items() if isinstance(k, str)}
+        try:
+            row = CatalogueRow.model_validate(cleaned)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+            )
+            report.rejected.append((line, problems))
+            continue
+        drug = session.get(Drug, row.drug_id)
+        if drug is None:
+            drug = Drug(id=row.drug_id)
+            session.add(drug)
+            report.drugs_added += 1
+        elif (drug.name, drug.form, drug.strength, drug.atc_code, drug.substitution_group) != (
+            row.name, row.form, row.strength, row.atc_code, row.substitution_group,
+        ):  # fmt: skip
+            report.drugs_updated += 1
+        drug.name, drug.form, drug.strength = row.name, row.form, row.strength
+        drug.atc_code, drug.substitution_group = row.atc_code, row.substitution_group
+        package = session.get(DrugPackage, row.package_number)
+        if package is not None and package.drug_id != row.drug_id:
+            report.rejected.append(
+                (line, f"package {row.package_number} belongs to drug {package.drug_id}")
+            )
+            continue
+        if package is None:
+            package = DrugPackage(package_number=row.package_number, drug_id=row.drug_id)
+            session.add(package)
+            report.packages_added += 1
+        else:
+            report.packages_updated += 1
+        package.size, package.unit, package.price_dkk = (
+            row.package_size, row.package_unit, row.price_dkk,
+        )  # fmt: skip
+        session.flush()
+    return report

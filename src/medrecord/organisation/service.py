@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from medrecord.access.actor import Actor
+from medrecord.access.permissions import Permission, scope_of
+from medrecord.audit import service as audit
+from medrecord.db import map_integrity_errors
+from medrecord.errors import AccessDenied, Conflict
+from medrecord.models import Organisation, Purpose
+from medrecord.organisation.schemas import OrganisationCreate, OrganisationRead
+
+
+def register_organisation(
+    session: Session, actor: Actor, *, command: OrganisationCreate
+) -> OrganisationRead:
+    if scope_of(actor.role, Permission.admin_manage) is None:
+        raise AccessDenied("Only admins register organisations.", code="role-not-allowed")
+    organisation = Organisation(id=command.id, name=command.name, kind=command.kind)
+    session.add(organisation)
+    exists = Conflict("An organisation with this id is registered.", code="organisation-exists")
+    with map_integrity_errors({"pk_organisation": exists}):
+        session.flush()
+    audit.record(
+        session,
+        actor,
+        action="organisation.register",
+        citizen_id=None,
+        resource_type="organisation",
+        resource_id=organisation.id,
+        purpose=Purpose.admin,
+    )
+    result = OrganisationRead.model_validate(organisation)
+    session.commit()
+    return result

@@ -1,0 +1,92 @@
+"""The OpenAPI document is the integration contract for clinicians' systems."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+IF_MATCH_WRITES = [
+    ("put", "/api/v1/citizens/{cpr}/medications/{medication_id}"),
+    ("post", "/api/v1/citizens/{cpr}/medications/{medication_id}/pause"),
+    ("post", "/api/v1/citizens/{cpr}/medications/{medication_id}/resume"),
+    ("post", "/api/v1/citizens/{cpr}/medications/{medication_id}/withdraw"),
+    ("post", "/api/v1/citizens/{cpr}/medications/{medication_id}/mark-private"),
+    ("post", "/api/v1/citizens/{cpr}/medications/{medication_id}/unmark-private"),
+    ("post", "/api/v1/citizens/{cpr}/medication-card/review"),
+]
+
+
+@pytest.fixture(scope="module")
+def spec(client_module: TestClient) -> dict[str, Any]:
+    document: dict[str, Any] = client_module.get("/openapi.json").json()
+    return document
+
+
+@pytest.fixture(scope="module")
+def client_module(settings: Any, engine: Any) -> Any:
+    from medrecord.main import create_app
+
+    with TestClient(create_app(settings, engine=engine)) as client:
+        yield client
+
+
+def api_operations(spec: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (method, path, op)
+        for path, item in spec["paths"].items()
+        if path.startswith("/api/v1")
+        for method, op in item.items()
+    ]
+
+
+def test_every_api_route_documents_401_and_its_problems_as_problem_json(
+    spec: dict[str, Any],
+) -> None:
+    operations = api_operations(spec)
+    assert len(operations) >= 20
+    for method, path, op in operations:
+        assert "401" in op["responses"], (method, path)
+        problems = [s for s in op["responses"] if s.startswith(("4", "5"))]
+        for status in problems:
+            content = op["responses"][status].get("content", {})
+            assert "application/problem+json" in content, (method, path, status)
+        assert op.get("summary") and op.get("tags"), (method, path)
+
+
+@pytest.mark.parametrize(("method", "path"), IF_MATCH_WRITES)
+def test_versioned_writes_declare_if_match_and_412_428(
+    spec: dict[str, Any], method: str, path: str
+) -> None:
+    op = spec["paths"][path][method]
+    headers = {p["name"].lower() for p in op.get("parameters", []) if p["in"] == "header"}
+    assert "if-match" in headers
+    assert {"412", "428"} <= set(op["responses"])
+
+
+def test_dispensing_declares_idempotency_key_and_its_conflicts(spec: dict[str, Any]) -> None:
+    op = spec["paths"]["/api/v1/citizens/{cpr}/prescriptions/{prescription_id}/dispensings"]["post"]
+    headers = {p["name"].lower() for p in op.get("parameters", []) if p["in"] == "header"}
+    assert "idempotency-key" in headers
+    assert {"400", "409", "422"} <= set(op["responses"])
+
+
+def test_request_schemas_carry_examples(spec: dict[str, Any]) -> None:
+    schemas = spec["components"]["schemas"]
+    for name in ("MedicationWrite", "PrescriptionCreate", "DispensingCreate", "CitizenCreate"):
+        properties = schemas[name]["properties"]
+        assert any("examples" in p or "example" in p for p in properties.values()), name
+
+
+def test_routes_are_secured_with_bearer_tokens(spec: dict[str, Any]) -> None:
+    schemes = spec["components"]["securitySchemes"]
+    assert any(s.get("scheme") == "bearer" for s in schemes.values())
+
+
+def test_every_schema_reference_resolves(spec: dict[str, Any]) -> None:
+    import json
+    import re
+
+    refs = set(re.findall(r'"#/components/schemas/([^"]+)"', json.dumps(spec)))
+    assert refs <= set(spec["components"]["schemas"])
