@@ -63,7 +63,7 @@ def test_migration_files_follow_the_naming_convention() -> None:
     [
         "UPDATE audit_event SET reason = 'changed'",
         "DELETE FROM audit_event",
-        "TRUNCATE audit_event",
+        "TRUNCATE audit_event CASCADE",
     ],
 )
 def test_database_refuses_to_change_audit_rows(engine: Engine, statement: str) -> None:

@@ -6,6 +6,7 @@ from medrecord.models.card import MedicationCard
 from medrecord.models.citizen import Citizen
 from medrecord.models.dispensing import Dispensing, DispensingStatus
 from medrecord.models.drug import Drug, DrugPackage
+from medrecord.models.emergency_review import EmergencyReview
 from medrecord.models.idempotency import IdempotencyRecord
 from medrecord.models.medication import Medication, MedicationStatus, MedicationVersion
 from medrecord.models.organisation import Organisation, OrganisationKind
@@ -22,6 +23,7 @@ __all__ = [
     "DispensingStatus",
     "Drug",
     "DrugPackage",
+    "EmergencyReview",
     "IdempotencyRecord",
     "Medication",
     "MedicationCard",

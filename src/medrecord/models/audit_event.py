@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from medrecord.models.base import Base, created_at_column, new_id, one_of
@@ -36,6 +36,11 @@ class AuditEvent(Base):
         CheckConstraint(one_of("purpose", tuple(Purpose)), name="purpose"),
         CheckConstraint(one_of("outcome", tuple(Outcome)), name="outcome"),
         Index("ix_audit_event_citizen_id_occurred_at", "citizen_id", "occurred_at"),
+        Index(
+            "ix_audit_event_emergency",
+            "occurred_at",
+            postgresql_where=text("purpose = 'emergency'"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
