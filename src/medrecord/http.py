@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from medrecord import errors, request_context
 from medrecord.access.actor import Actor
+from medrecord.access.permissions import Permission
 from medrecord.access.policy import DeclaredPurpose
 from medrecord.access.tokens import TokenVerifier
 from medrecord.models import Purpose
@@ -144,6 +145,17 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         }
         for status in statuses
     }
+
+
+AUTHENTICATED = "authenticated"
+
+
+def requires(permission: Permission | str) -> dict[str, Any]:
+    """Route keyword arguments that document the permission a route checks (`x-permission`).
+
+    The role-by-route test reads it: a route without one fails the suite.
+    """
+    return {"openapi_extra": {"x-permission": str(permission)}}
 
 
 PROBLEM_SCHEMA: dict[str, Any] = {

@@ -17,6 +17,7 @@ from sqlalchemy import Engine, text
 
 from medrecord import __version__
 from medrecord.access.tokens import TokenVerifier
+from medrecord.audit.api import router as audit_router
 from medrecord.citizen.api import router as citizen_router
 from medrecord.config import Settings, get_settings
 from medrecord.db import make_engine, make_sessionmaker
@@ -24,10 +25,12 @@ from medrecord.dispensing.api import router as dispensing_router
 from medrecord.drug.api import router as drug_router
 from medrecord.http import PROBLEM_JSON, PROBLEM_SCHEMA, install_problem_handlers, problem
 from medrecord.log import configure_logging
+from medrecord.medication.api import me_router
 from medrecord.medication.api import router as medication_router
 from medrecord.middleware import FrontDoorMiddleware
 from medrecord.organisation.api import router as organisation_router
 from medrecord.prescription.api import router as prescription_router
+from medrecord.treatment_relation.api import router as relation_router
 from medrecord.web.pages import router as web_router
 
 DESCRIPTION = """
@@ -57,6 +60,10 @@ TAGS = [
         "name": "dispensings",
         "description": "Pharmacies hand out iterations of a prescription; Idempotency-Key "
         "required.",
+    },
+    {
+        "name": "access",
+        "description": "Treatment relations, the citizen's access log and emergency reviews.",
     },
     {"name": "catalogue", "description": "The drug catalogue."},
     {"name": "registry", "description": "Citizens and organisations (admins)."},
@@ -102,6 +109,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     api.include_router(organisation_router)
     api.include_router(drug_router)
     api.include_router(medication_router)
+    api.include_router(me_router)
+    api.include_router(relation_router)
+    api.include_router(audit_router)
     api.include_router(prescription_router)
     api.include_router(dispensing_router)
     app.include_router(api)

@@ -1,5 +1,8 @@
 """The SPEC §3 access table as data: one place to review who may do what.
 
+Beyond the SPEC table: reading a citizen's treatment relations follows reading the card
+(doctor/nurse with a relation, the citizen, admins).
+
 Each role maps a permission to the *scope* in which it holds; the policy module turns a scope
 into a decision for one citizen.
 """
@@ -20,6 +23,7 @@ class Permission(StrEnum):
     prescription_write = "prescription:write"
     dispensing_write = "dispensing:write"
     relation_declare = "treatment-relation:declare"
+    relation_read = "treatment-relation:read"
     access_log_read = "access-log:read"
     admin_manage = "admin:manage"
 
@@ -40,11 +44,13 @@ ROLE_PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
         Permission.card_review: Scope.relation,
         Permission.prescription_write: Scope.relation,
         Permission.relation_declare: Scope.any,
+        Permission.relation_read: Scope.relation,
     },
     Role.nurse: {
         Permission.card_read: Scope.relation,
         Permission.dispensable_prescription_read: Scope.relation,
         Permission.relation_declare: Scope.any,
+        Permission.relation_read: Scope.relation,
     },
     Role.pharmacist: {
         Permission.card_read: Scope.consent,
@@ -59,9 +65,11 @@ ROLE_PERMISSIONS: dict[Role, dict[Permission, Scope]] = {
         Permission.card_read: Scope.own,
         Permission.dispensable_prescription_read: Scope.own,
         Permission.access_log_read: Scope.own,
+        Permission.relation_read: Scope.own,
     },
     Role.admin: {
         Permission.relation_declare: Scope.any,
+        Permission.relation_read: Scope.any,
         Permission.access_log_read: Scope.any,
         Permission.admin_manage: Scope.any,
     },

@@ -5,9 +5,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Response, status
 
+from medrecord.access.permissions import Permission
 from medrecord.dispensing import service
 from medrecord.dispensing.schemas import DispensingCreate, DispensingRead, DispensingUndo
-from medrecord.http import ActorDep, DeclaredPurposeDep, SessionDep, problem_responses
+from medrecord.http import ActorDep, DeclaredPurposeDep, SessionDep, problem_responses, requires
 from medrecord.medication.api import CprPath
 
 router = APIRouter(prefix="/citizens/{cpr}", tags=["dispensings"])
@@ -18,6 +19,7 @@ router = APIRouter(prefix="/citizens/{cpr}", tags=["dispensings"])
     response_model=DispensingRead,
     status_code=status.HTTP_201_CREATED,
     responses=problem_responses(400, 401, 403, 404, 409, 422),
+    **requires(Permission.dispensing_write),
 )
 def dispense(
     cpr: CprPath,
@@ -49,6 +51,7 @@ def dispense(
     "/dispensings/{dispensing_id}/undo",
     response_model=DispensingRead,
     responses=problem_responses(401, 403, 404, 409, 422),
+    **requires(Permission.dispensing_write),
 )
 def undo_dispensing(
     cpr: CprPath,

@@ -6,12 +6,17 @@ from fastapi import APIRouter, Path, Query
 
 from medrecord.drug import service
 from medrecord.drug.schemas import DrugDetail, DrugRead
-from medrecord.http import ActorDep, SessionDep, problem_responses
+from medrecord.http import AUTHENTICATED, ActorDep, SessionDep, problem_responses, requires
 
 router = APIRouter(prefix="/drugs", tags=["catalogue"])
 
 
-@router.get("", response_model=list[DrugRead], responses=problem_responses(401, 422))
+@router.get(
+    "",
+    response_model=list[DrugRead],
+    responses=problem_responses(401, 422),
+    **requires(AUTHENTICATED),
+)
 def search_drugs(
     session: SessionDep,
     actor: ActorDep,
@@ -39,7 +44,12 @@ def search_drugs(
     return service.search_drugs(session, actor, text=search, atc=atc, limit=limit, offset=offset)
 
 
-@router.get("/{drug_id}", response_model=DrugDetail, responses=problem_responses(401, 404))
+@router.get(
+    "/{drug_id}",
+    response_model=DrugDetail,
+    responses=problem_responses(401, 404),
+    **requires(AUTHENTICATED),
+)
 def read_drug(
     drug_id: Annotated[str, Path(max_length=20, examples=["28100007919"])],
     session: SessionDep,

@@ -5,12 +5,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
 
+from medrecord.access.permissions import Permission
 from medrecord.http import (
     ActorDep,
     DeclaredPurposeDep,
     IfMatchDep,
     SessionDep,
     problem_responses,
+    requires,
 )
 from medrecord.medication import service
 from medrecord.medication.schemas import (
@@ -48,6 +50,7 @@ def _etag(response: Response, version: int) -> None:
     response_model=MedicationCardRead,
     responses=READ_PROBLEMS,
     tags=["medication card"],
+    **requires(Permission.card_read),
 )
 def read_medication_card(
     cpr: CprPath,
@@ -73,6 +76,7 @@ def read_medication_card(
     response_model=CardReviewRead,
     responses=WRITE_PROBLEMS,
     tags=["medication card"],
+    **requires(Permission.card_review),
 )
 def review_medication_card(
     cpr: CprPath,
@@ -96,6 +100,7 @@ def review_medication_card(
     status_code=status.HTTP_201_CREATED,
     responses=WRITE_PROBLEMS,
     tags=["medications"],
+    **requires(Permission.medication_write),
 )
 def create_medication(
     cpr: CprPath,
@@ -120,6 +125,7 @@ def create_medication(
     response_model=MedicationRead,
     responses=READ_PROBLEMS,
     tags=["medications"],
+    **requires(Permission.card_read),
 )
 def read_medication(
     cpr: CprPath,
@@ -142,6 +148,7 @@ def read_medication(
     response_model=MedicationRead,
     responses=WRITE_PROBLEMS,
     tags=["medications"],
+    **requires(Permission.medication_write),
 )
 def replace_medication(
     cpr: CprPath,
@@ -167,6 +174,7 @@ def replace_medication(
     response_model=MedicationRead,
     responses=WRITE_PROBLEMS,
     tags=["medications"],
+    **requires(Permission.medication_write),
 )
 def pause_medication(
     cpr: CprPath,
@@ -192,6 +200,7 @@ def pause_medication(
     response_model=MedicationRead,
     responses=WRITE_PROBLEMS,
     tags=["medications"],
+    **requires(Permission.medication_write),
 )
 def resume_medication(
     cpr: CprPath,
@@ -216,6 +225,7 @@ def resume_medication(
     response_model=MedicationRead,
     responses=WRITE_PROBLEMS,
     tags=["medications"],
+    **requires(Permission.medication_write),
 )
 def withdraw_medication(
     cpr: CprPath,
@@ -241,6 +251,7 @@ def withdraw_medication(
     response_model=MedicationRead,
     responses=WRITE_PROBLEMS,
     tags=["medications"],
+    **requires(Permission.medication_mark_private),
 )
 def mark_medication_private(
     cpr: CprPath,
@@ -265,6 +276,7 @@ def mark_medication_private(
     response_model=MedicationRead,
     responses=WRITE_PROBLEMS,
     tags=["medications"],
+    **requires(Permission.medication_mark_private),
 )
 def unmark_medication_private(
     cpr: CprPath,
@@ -289,6 +301,7 @@ def unmark_medication_private(
     response_model=list[MedicationVersionRead],
     responses=READ_PROBLEMS,
     tags=["medications"],
+    **requires(Permission.card_read),
 )
 def read_medication_versions(
     cpr: CprPath,
@@ -301,3 +314,31 @@ def read_medication_versions(
     return service.list_medication_versions(
         session, actor, cpr=cpr, medication_id=medication_id, declared=declared
     )
+
+
+me_router = APIRouter(prefix="/me", tags=["medication card"])
+
+
+@me_router.get(
+    "/medication-card",
+    response_model=MedicationCardRead,
+    responses=problem_responses(401, 403, 422),
+    **requires(Permission.card_read),
+)
+def read_my_medication_card(
+    session: SessionDep,
+    actor: ActorDep,
+    declared: DeclaredPurposeDep,
+    response: Response,
+    include: Annotated[
+        str | None,
+        Query(pattern="^withdrawn$", description="`withdrawn` adds withdrawn medications."),
+    ] = None,
+) -> MedicationCardRead:
+    """Your own medication card (citizens)."""
+    card = service.get_medication_card(
+        session, actor, cpr=service.own_cpr(actor), declared=declared,
+        include_withdrawn=include == "withdrawn",
+    )  # fmt: skip
+    _etag(response, card.version)
+    return card

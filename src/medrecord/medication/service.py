@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from medrecord import clock
-from medrecord.access.actor import Actor
+from medrecord.access.actor import Actor, Role
 from medrecord.access.permissions import Permission
 from medrecord.access.policy import Access, DeclaredPurpose, authorize
 from medrecord.audit import service as audit
@@ -62,6 +62,13 @@ def person(snapshot: dict[str, Any]) -> PersonRef:
         role=snapshot["role"],
         organisation_id=snapshot.get("organisation_id"),
     )
+
+
+def own_cpr(actor: Actor) -> str:
+    """The CPR number of a citizen caller (for /me routes); others have no /me."""
+    if actor.role is not Role.citizen or actor.cpr is None:
+        raise AccessDenied("Only citizens have a /me.", code="role-not-allowed")
+    return actor.cpr
 
 
 def visible(medication: Medication, actor: Actor, access: Access) -> bool:

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from medrecord.http import ActorDep, SessionDep, problem_responses
+from medrecord.access.permissions import Permission
+from medrecord.http import ActorDep, SessionDep, problem_responses, requires
 from medrecord.organisation import service
 from medrecord.organisation.schemas import OrganisationCreate, OrganisationRead
 
@@ -14,6 +15,7 @@ router = APIRouter(tags=["registry"])
     response_model=OrganisationRead,
     status_code=status.HTTP_201_CREATED,
     responses=problem_responses(401, 403, 409, 422),
+    **requires(Permission.admin_manage),
 )
 def register_organisation(
     body: OrganisationCreate, session: SessionDep, actor: ActorDep

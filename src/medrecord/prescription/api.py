@@ -5,7 +5,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response, status
 
-from medrecord.http import ActorDep, DeclaredPurposeDep, SessionDep, problem_responses
+from medrecord.access.permissions import Permission
+from medrecord.http import ActorDep, DeclaredPurposeDep, SessionDep, problem_responses, requires
 from medrecord.medication.api import CprPath
 from medrecord.prescription import service
 from medrecord.prescription.schemas import (
@@ -25,6 +26,7 @@ PrescriptionId = Annotated[uuid.UUID, Path(description="The prescription's id.")
     response_model=PrescriptionRead,
     status_code=status.HTTP_201_CREATED,
     responses=problem_responses(401, 403, 404, 409, 422),
+    **requires(Permission.prescription_write),
 )
 def create_prescription(
     cpr: CprPath,
@@ -44,6 +46,7 @@ def create_prescription(
     "/prescriptions",
     response_model=list[PrescriptionRead],
     responses=problem_responses(401, 403, 404, 422),
+    **requires(Permission.dispensable_prescription_read),
 )
 def list_prescriptions(
     cpr: CprPath,
@@ -68,6 +71,7 @@ def list_prescriptions(
     "/prescriptions/{prescription_id}/cancel",
     response_model=PrescriptionRead,
     responses=problem_responses(401, 403, 404, 409, 422),
+    **requires(Permission.prescription_write),
 )
 def cancel_prescription(
     cpr: CprPath,
@@ -91,6 +95,7 @@ def cancel_prescription(
         200: {"description": "Your pharmacy already holds the claim", "model": OrderRead},
         **problem_responses(401, 403, 404, 409, 422),
     },
+    **requires(Permission.dispensing_write),
 )
 def order_prescription(
     cpr: CprPath,
@@ -113,6 +118,7 @@ def order_prescription(
     "/orders/{order_id}/cancel",
     response_model=OrderRead,
     responses=problem_responses(401, 403, 404, 409, 422),
+    **requires(Permission.dispensing_write),
 )
 def cancel_order(
     cpr: CprPath,

@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from medrecord.access.permissions import Permission
+from medrecord.audit import access_log
+from medrecord.audit.schemas import AccessLogPage, EmergencyAccess, EmergencyReviewCreate
+from medrecord.http import ActorDep, DeclaredPurposeDep, SessionDep, problem_responses, requires
+from medrecord.medication.api import CprPath
+from medrecord.medication.service import own_cpr
+
+router = APIRouter(tags=["access"])
+
+Limit = Annotated[int, Query(ge=1, le=100, description="Page size (at most 100).")]
+Offset = Annotated[int, Query(ge=0)]
+
+
+@router.get(
+    "/citizens/{cpr}/access-log",
+    response_model=AccessLogPage,
+    responses=problem_responses(401, 403, 404, 422),
+    **requires(Permission.access_log_read),
+)
+def read_access_log(
+    cpr: CprPath,
+    session: SessionDep,
+    actor: ActorDep,
+    declared: DeclaredPurposeDep,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> AccessLogPage:
+    """Who accessed the citizen's data, newest first (admins; the citizen via /me)."""
+    return access_log.read_access_log(
+        session, actor, cpr=cpr, declared=declared, limit=limit, offset=offset
+    )
+
+
+@router.get(
+    "/me/access-log",
+    response_model=AccessLogPage,
+    responses=problem_responses(401, 403, 422),
+    **requires(Permission.access_log_read),
+)
+def read_my_access_log(
+    session: SessionDep,
+    actor: ActorDep,
+    declared: DeclaredPurposeDep,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> AccessLogPage:
+    """Your own access log ("Min Log"): who looked at your data, when, and why."""
+    return access_log.read_access_log(
+        session, actor, cpr=own_cpr(actor), declared=declared, limit=limit,
+        offset=offset,
+    )  # fmt: skip
+
+
+@router.get(
+    "/admin/emergency-accesses",
+    response_model=list[EmergencyAccess],
+    responses=problem_responses(401, 403, 422),
+    **requires(Permission.admin_manage),
+)
+def list_emergency_accesses(
+    session: SessionDep,
+    actor: ActorDep,
+    reviewed: Annotated[
+        bool | None, Query(description="false: the review queue; true: reviewed ones.")
+    ] = False,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> list[EmergencyAccess]:
+    """Emergency accesses for review, oldest first."""
+    return access_log.list_emergency_accesses(
+        session, actor, reviewed=reviewed, limit=limit, offset=offset
+    )
+
+
+@router.post(
+    "/admin/emergency-accesses/{audit_event_id}/review",
+    response_model=EmergencyAccess,
+    responses=problem_responses(401, 403, 404, 409, 422),
+    **requires(Permission.admin_manage),
+)
+def review_emergency_access(
+    audit_event_id: Annotated[uuid.UUID, Path()],
+    body: EmergencyReviewCreate,
+    session: SessionDep,
+    actor: ActorDep,
+) -> EmergencyAccess:
+    """Record the review of an emergency access, with a conclusion."""
+    return access_log.review_emergency_access(
+        session, actor, audit_event_id=audit_event_id, conclusion=body.conclusion
+    )
