@@ -150,12 +150,16 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 AUTHENTICATED = "authenticated"
 
 
-def requires(permission: Permission | str) -> dict[str, Any]:
-    """Route keyword arguments that document the permission a route checks (`x-permission`).
+def requires(permission: Permission | str, *, own_only: bool = False) -> dict[str, Any]:
+    """Route keyword arguments that document the permission a route checks (`x-permission`;
+    `x-own-only` for /me routes, which serve only the citizen's own data).
 
-    The role-by-route test reads it: a route without one fails the suite.
+    The role-by-route test reads them: a route without a permission fails the suite.
     """
-    return {"openapi_extra": {"x-permission": str(permission)}}
+    extra: dict[str, Any] = {"x-permission": str(permission)}
+    if own_only:
+        extra["x-own-only"] = True
+    return {"openapi_extra": extra}
 
 
 PROBLEM_SCHEMA: dict[str, Any] = {

@@ -42,7 +42,7 @@ def read_access_log(
     "/me/access-log",
     response_model=AccessLogPage,
     responses=problem_responses(401, 403, 422),
-    **requires(Permission.access_log_read),
+    **requires(Permission.access_log_read, own_only=True),
 )
 def read_my_access_log(
     session: SessionDep,

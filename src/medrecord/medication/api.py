@@ -323,7 +323,7 @@ me_router = APIRouter(prefix="/me", tags=["medication card"])
     "/medication-card",
     response_model=MedicationCardRead,
     responses=problem_responses(401, 403, 422),
-    **requires(Permission.card_read),
+    **requires(Permission.card_read, own_only=True),
 )
 def read_my_medication_card(
     session: SessionDep,
