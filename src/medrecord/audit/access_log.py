@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import uuid
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from medrecord import clock
@@ -14,7 +16,7 @@ from medrecord.access.policy import DeclaredPurpose, authorize
 from medrecord.audit import service as audit
 from medrecord.audit.schemas import AccessLogEntry, AccessLogPage, EmergencyAccess
 from medrecord.citizen import service as citizen_service
-from medrecord.errors import AccessDenied, Conflict, NotFound
+from medrecord.errors import AccessDenied, Conflict, NotFound, RuleViolation
 from medrecord.medication.service import person
 from medrecord.models import (
     AuditEvent,
@@ -26,6 +28,22 @@ from medrecord.models import (
 )
 
 
+def encode_cursor(at: datetime, event_id: uuid.UUID) -> str:
+    return base64.urlsafe_b64encode(f"{at.isoformat()}|{event_id}".encode()).decode()
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        at, _, event_id = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
+        parsed = datetime.fromisoformat(at)
+        if parsed.tzinfo is None:
+            raise ValueError("naive")
+        return parsed, uuid.UUID(event_id)
+    except ValueError as exc:  # binascii.Error and UnicodeDecodeError are ValueErrors
+        raise RuleViolation("The cursor is not one this service gave out.",
+                            code="invalid-cursor") from exc  # fmt: skip
+
+
 def read_access_log(
     session: Session,
     actor: Actor,
@@ -33,8 +51,9 @@ def read_access_log(
     cpr: str,
     declared: DeclaredPurpose,
     limit: int,
-    offset: int,
+    cursor: str | None,
 ) -> AccessLogPage:
+    after = decode_cursor(cursor) if cursor else None
     citizen = citizen_service.find_citizen(session, cpr)
     with audit.trail(
         session,
@@ -47,14 +66,17 @@ def read_access_log(
     ) as entry:
         access = authorize(session, actor, citizen, Permission.access_log_read, declared)
         entry.purpose = access.purpose
-        rows = session.execute(
+        stmt = (
             select(AuditEvent, Organisation.name)
             .outerjoin(Organisation, Organisation.id == AuditEvent.actor_organisation_id)
             .where(AuditEvent.citizen_id == citizen.id)
             .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
             .limit(limit + 1)
-            .offset(offset)
-        ).all()
+        )
+        if after is not None:
+            # Keyset pagination: pages stay stable while new look-ups are logged on top.
+            stmt = stmt.where(tuple_(AuditEvent.occurred_at, AuditEvent.id) < after)
+        rows = session.execute(stmt).all()
         entries = [
             AccessLogEntry(
                 occurred_at=e.occurred_at,
@@ -71,8 +93,10 @@ def read_access_log(
             )
             for e, name in rows[:limit]
         ]
+        last = rows[limit - 1][0] if len(rows) > limit else None
         result = AccessLogPage(
-            entries=entries, limit=limit, offset=offset, has_more=len(rows) > limit
+            entries=entries,
+            next_cursor=encode_cursor(last.occurred_at, last.id) if last is not None else None,
         )
     session.commit()
     return result

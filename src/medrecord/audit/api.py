@@ -16,6 +16,9 @@ router = APIRouter(tags=["access"])
 
 Limit = Annotated[int, Query(ge=1, le=100, description="Page size (at most 100).")]
 Offset = Annotated[int, Query(ge=0)]
+Cursor = Annotated[
+    str | None, Query(max_length=200, description="`next_cursor` of the previous page.")
+]
 
 
 @router.get(
@@ -30,11 +33,11 @@ def read_access_log(
     actor: ActorDep,
     declared: DeclaredPurposeDep,
     limit: Limit = 50,
-    offset: Offset = 0,
+    cursor: Cursor = None,
 ) -> AccessLogPage:
     """Who accessed the citizen's data, newest first (admins; the citizen via /me)."""
     return access_log.read_access_log(
-        session, actor, cpr=cpr, declared=declared, limit=limit, offset=offset
+        session, actor, cpr=cpr, declared=declared, limit=limit, cursor=cursor
     )
 
 
@@ -49,13 +52,12 @@ def read_my_access_log(
     actor: ActorDep,
     declared: DeclaredPurposeDep,
     limit: Limit = 50,
-    offset: Offset = 0,
+    cursor: Cursor = None,
 ) -> AccessLogPage:
     """Your own access log ("Min Log"): who looked at your data, when, and why."""
     return access_log.read_access_log(
-        session, actor, cpr=own_cpr(actor), declared=declared, limit=limit,
-        offset=offset,
-    )  # fmt: skip
+        session, actor, cpr=own_cpr(actor), declared=declared, limit=limit, cursor=cursor
+    )
 
 
 @router.get(

@@ -26,9 +26,10 @@ class AccessLogEntry(BaseModel):
 
 class AccessLogPage(BaseModel):
     entries: list[AccessLogEntry] = Field(description="Newest first.")
-    limit: int
-    offset: int
-    has_more: bool
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next (older) page; null on the last page. "
+        "Stable while new entries arrive."
+    )
 
 
 class EmergencyAccess(BaseModel):
