@@ -21,6 +21,7 @@ from medrecord.audit.api import router as audit_router
 from medrecord.citizen.api import router as citizen_router
 from medrecord.config import Settings, get_settings
 from medrecord.db import make_engine, make_sessionmaker
+from medrecord.dispensing.api import pharmacy_router
 from medrecord.dispensing.api import router as dispensing_router
 from medrecord.drug.api import router as drug_router
 from medrecord.http import PROBLEM_JSON, PROBLEM_SCHEMA, install_problem_handlers, problem
@@ -114,6 +115,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     api.include_router(audit_router)
     api.include_router(prescription_router)
     api.include_router(dispensing_router)
+    api.include_router(pharmacy_router)
     app.include_router(api)
     app.include_router(web_router)
     _add_operations(app)

@@ -73,6 +73,7 @@ def test_every_id_of_another_citizen_is_404_and_leaks_nothing(
         ),
         ("POST", f"{on_a}/orders/{b.order.id}/cancel", pharmacist, {}),
         ("POST", f"{on_a}/dispensings/{b.dispensing.id}/undo", pharmacist, {"reason": "Oops"}),
+        ("GET", f"{on_a}/dispensings/{b.dispensing.id}", pharmacist, None),
     ]
     secrets = [b.citizen.name, b.cpr, b.drug.name, str(b.citizen.id)]
 

@@ -140,6 +140,12 @@ SCENARIOS: dict[tuple[str, str], Scenario] = {
     ("POST", "/api/v1/citizens/{cpr}/dispensings/{dispensing_id}/undo"): lambda w, r, db: Call(
         f"/api/v1/citizens/{w.cpr}/dispensings/{w.dispensing.id}/undo", {"reason": "Mistake"}
     ),
+    ("GET", "/api/v1/citizens/{cpr}/dispensings/{dispensing_id}"): lambda w, r, db: Call(
+        f"/api/v1/citizens/{w.cpr}/dispensings/{w.dispensing.id}"
+    ),
+    ("GET", "/api/v1/pharmacy/dispensings/today"): lambda w, r, db: Call(
+        "/api/v1/pharmacy/dispensings/today"
+    ),
     ("GET", "/api/v1/citizens/{cpr}/treatment-relations"): lambda w, r, db: Call(
         f"/api/v1/citizens/{w.cpr}/treatment-relations"
     ),

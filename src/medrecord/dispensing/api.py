@@ -7,7 +7,12 @@ from fastapi import APIRouter, Header, Path, Response, status
 
 from medrecord.access.permissions import Permission
 from medrecord.dispensing import service
-from medrecord.dispensing.schemas import DispensingCreate, DispensingRead, DispensingUndo
+from medrecord.dispensing.schemas import (
+    DispensingCreate,
+    DispensingRead,
+    DispensingUndo,
+    PharmacyDispensing,
+)
 from medrecord.http import ActorDep, DeclaredPurposeDep, SessionDep, problem_responses, requires
 from medrecord.medication.api import CprPath
 
@@ -65,3 +70,36 @@ def undo_dispensing(
     return service.undo_dispensing(
         session, actor, cpr=cpr, dispensing_id=dispensing_id, declared=declared, command=body
     )
+
+
+@router.get(
+    "/dispensings/{dispensing_id}",
+    response_model=DispensingRead,
+    responses=problem_responses(401, 403, 404, 422),
+    **requires(Permission.dispensable_prescription_read),
+)
+def read_dispensing(
+    cpr: CprPath,
+    dispensing_id: Annotated[uuid.UUID, Path(description="The dispensing's id.")],
+    session: SessionDep,
+    actor: ActorDep,
+    declared: DeclaredPurposeDep,
+) -> DispensingRead:
+    """One dispensing, with what remains on its prescription."""
+    return service.get_dispensing(
+        session, actor, cpr=cpr, dispensing_id=dispensing_id, declared=declared
+    )
+
+
+pharmacy_router = APIRouter(prefix="/pharmacy", tags=["dispensings"])
+
+
+@pharmacy_router.get(
+    "/dispensings/today",
+    response_model=list[PharmacyDispensing],
+    responses=problem_responses(401, 403),
+    **requires(Permission.dispensing_write),
+)
+def list_todays_dispensings(session: SessionDep, actor: ActorDep) -> list[PharmacyDispensing]:
+    """Your pharmacy's dispensings today (Europe/Copenhagen), newest first."""
+    return service.todays_dispensings(session, actor)

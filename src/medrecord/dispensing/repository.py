@@ -8,8 +8,10 @@ from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
 from medrecord.models import (
+    Citizen,
     Dispensing,
     DispensingStatus,
+    Drug,
     IdempotencyRecord,
     Prescription,
     PrescriptionStatus,
@@ -77,3 +79,21 @@ def get_idempotency_record(
     session: Session, citizen_id: uuid.UUID, subject: str, key: str
 ) -> IdempotencyRecord | None:
     return session.get(IdempotencyRecord, (citizen_id, subject, key))
+
+
+def pharmacy_dispensings_since(
+    session: Session, pharmacy_id: str, since: datetime
+) -> list[tuple[Dispensing, Prescription, Drug, Citizen]]:
+    rows = session.execute(
+        select(Dispensing, Prescription, Drug, Citizen)
+        .join(
+            Prescription,
+            (Prescription.citizen_id == Dispensing.citizen_id)
+            & (Prescription.id == Dispensing.prescription_id),
+        )
+        .join(Drug, Drug.id == Dispensing.drug_id)
+        .join(Citizen, Citizen.id == Dispensing.citizen_id)
+        .where(Dispensing.pharmacy_id == pharmacy_id, Dispensing.dispensed_at >= since)
+        .order_by(Dispensing.dispensed_at.desc())
+    )
+    return [(d, p, drug, c) for d, p, drug, c in rows]

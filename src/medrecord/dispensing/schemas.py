@@ -5,7 +5,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from medrecord.medication.schemas import PersonRef
+from medrecord.medication.schemas import DrugSummary, PersonRef
 
 
 class DispensingCreate(BaseModel):
@@ -37,6 +37,7 @@ class DispensingRead(BaseModel):
     pharmacy_id: str
     pharmacist: PersonRef
     drug_id: str
+    drug: DrugSummary
     package_number: str
     package_quantity: int
     substituted: bool
@@ -46,3 +47,11 @@ class DispensingRead(BaseModel):
     undo_reason: str | None
     remaining_iterations: int = Field(description="Iterations left on the prescription after this.")
     prescription_status: str
+
+
+class PharmacyDispensing(BaseModel):
+    """A line of the pharmacy's own list of dispensings."""
+
+    citizen_name: str
+    citizen_cpr_masked: str = Field(examples=["070354-xxxx"])
+    dispensing: DispensingRead

@@ -6,7 +6,7 @@ import hashlib
 import json
 import re
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -14,16 +14,23 @@ from sqlalchemy.orm import Session
 
 from medrecord import clock
 from medrecord.access.actor import Actor
-from medrecord.access.permissions import Permission
+from medrecord.access.permissions import Permission, scope_of
 from medrecord.access.policy import Access, DeclaredPurpose, authorize
 from medrecord.audit import service as audit
 from medrecord.citizen import service as citizen_service
+from medrecord.citizen.rules import mask_cpr
 from medrecord.db import map_integrity_errors
 from medrecord.dispensing import repository
-from medrecord.dispensing.schemas import DispensingCreate, DispensingRead, DispensingUndo
+from medrecord.dispensing.schemas import (
+    DispensingCreate,
+    DispensingRead,
+    DispensingUndo,
+    PharmacyDispensing,
+)
 from medrecord.errors import AccessDenied, BadRequest, Conflict, NotFound, RuleViolation
 from medrecord.medication import repository as medication_repository
 from medrecord.medication import service as medication_service
+from medrecord.medication.schemas import DrugSummary
 from medrecord.models import (
     Citizen,
     Dispensing,
@@ -34,6 +41,7 @@ from medrecord.models import (
     OrderStatus,
     Prescription,
     PrescriptionStatus,
+    Purpose,
 )
 from medrecord.prescription import repository as prescription_repository
 from medrecord.prescription import rules as prescription_rules
@@ -46,7 +54,8 @@ ONE_PER_ITERATION = "uq_dispensing_one_per_iteration"
 _KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
 
 
-def dispensing_read(d: Dispensing, prescription: Prescription) -> DispensingRead:
+def dispensing_read(session: Session, d: Dispensing, prescription: Prescription) -> DispensingRead:
+    drug = session.get_one(Drug, d.drug_id)  # usually already in the identity map
     return DispensingRead(
         id=d.id,
         prescription_id=d.prescription_id,
@@ -55,6 +64,7 @@ def dispensing_read(d: Dispensing, prescription: Prescription) -> DispensingRead
         pharmacy_id=d.pharmacy_id,
         pharmacist=medication_service.person(d.pharmacist),
         drug_id=d.drug_id,
+        drug=DrugSummary.model_validate(drug),
         package_number=d.package_number,
         package_quantity=d.package_quantity,
         substituted=d.substituted,
@@ -270,7 +280,7 @@ def _dispense(
         held[0].status = OrderStatus.done  # the claim is fulfilled; the next iteration is free
         held[0].modified_at = now
     medication_repository.bump_card_version(session, citizen_id)
-    return dispensing_read(dispensing, prescription)
+    return dispensing_read(session, dispensing, prescription)
 
 
 def undo_dispensing(
@@ -333,6 +343,69 @@ def undo_dispensing(
         prescription.version += 1
         session.flush()
         medication_repository.bump_card_version(session, citizen.id)
-        result = dispensing_read(dispensing, prescription)
+        result = dispensing_read(session, dispensing, prescription)
+    session.commit()
+    return result
+
+
+def get_dispensing(
+    session: Session,
+    actor: Actor,
+    *,
+    cpr: str,
+    dispensing_id: uuid.UUID,
+    declared: DeclaredPurpose,
+) -> DispensingRead:
+    citizen = citizen_service.find_citizen(session, cpr)
+    with audit.trail(
+        session,
+        actor,
+        action="dispensing.read",
+        citizen_id=citizen.id,
+        resource_type="dispensing",
+        resource_id=dispensing_id,
+        purpose=declared.purpose,
+        reason=declared.reason,
+    ) as entry:
+        access = authorize(
+            session, actor, citizen, Permission.dispensable_prescription_read, declared
+        )
+        entry.purpose = access.purpose
+        dispensing = repository.get_dispensing(session, citizen.id, dispensing_id)
+        if dispensing is None:
+            raise NotFound("The citizen has no such dispensing.", code="dispensing-not-found")
+        prescription, _ = prescription_service.visible_prescription(
+            session, actor, access, citizen, dispensing.prescription_id
+        )
+        result = dispensing_read(session, dispensing, prescription)
+    session.commit()
+    return result
+
+
+def todays_dispensings(session: Session, actor: Actor) -> list[PharmacyDispensing]:
+    """The caller's pharmacy's dispensings today (Copenhagen), newest first. Every citizen on
+    the list gets an audit row."""
+    if scope_of(actor.role, Permission.dispensing_write) is None:
+        raise AccessDenied("Only pharmacy staff list dispensings.", code="role-not-allowed")
+    pharmacy = prescription_service.pharmacy_of(session, actor)
+    start = datetime.combine(clock.today(), time(0), tzinfo=clock.COPENHAGEN)
+    rows = repository.pharmacy_dispensings_since(session, pharmacy.id, start)
+    for citizen_id in dict.fromkeys(d.citizen_id for d, _, _, _ in rows):
+        audit.record(
+            session,
+            actor,
+            action="dispensing.list-today",
+            citizen_id=citizen_id,
+            resource_type="dispensing",
+            purpose=Purpose.treatment,
+        )
+    result = [
+        PharmacyDispensing(
+            citizen_name=citizen.name,
+            citizen_cpr_masked=mask_cpr(citizen.cpr),
+            dispensing=dispensing_read(session, d, prescription),
+        )
+        for d, prescription, _, citizen in rows
+    ]
     session.commit()
     return result

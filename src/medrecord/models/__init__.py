@@ -13,6 +13,7 @@ from medrecord.models.organisation import Organisation, OrganisationKind
 from medrecord.models.pharmacy_order import OPEN_ORDER_STATUSES, OrderStatus, PharmacyOrder
 from medrecord.models.prescription import Prescription, PrescriptionStatus
 from medrecord.models.treatment_relation import RelationKind, TreatmentRelation
+from medrecord.models.web_session import WebSession
 
 __all__ = [
     "OPEN_ORDER_STATUSES",
@@ -39,4 +40,5 @@ __all__ = [
     "Purpose",
     "RelationKind",
     "TreatmentRelation",
+    "WebSession",
 ]

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, aliased
 
 from medrecord.models import (
     OPEN_ORDER_STATUSES,
+    Drug,
     Medication,
     OrderStatus,
     Organisation,
@@ -35,7 +36,7 @@ def visible_prescriptions(
     *,
     sees_all_private: bool,
     organisation_id: str | None,
-) -> list[tuple[Prescription, str, tuple[PharmacyOrder, str] | None]]:
+) -> list[tuple[Prescription, Drug, str, tuple[PharmacyOrder, str] | None]]:
     """The citizen's prescriptions with their medication's status and any open claim,
     leaving out those of private medications the caller may not see."""
     open_order = (
@@ -43,7 +44,7 @@ def visible_prescriptions(
     )
     order = aliased(PharmacyOrder, open_order)
     stmt = (
-        select(Prescription, Medication.status, order, Organisation.name)
+        select(Prescription, Drug, Medication.status, order, Organisation.name)
         .join(
             Medication,
             (Medication.citizen_id == Prescription.citizen_id)
@@ -54,6 +55,7 @@ def visible_prescriptions(
             (order.citizen_id == Prescription.citizen_id)
             & (order.prescription_id == Prescription.id),
         )
+        .join(Drug, Drug.id == Prescription.drug_id)
         .outerjoin(Organisation, Organisation.id == order.pharmacy_id)
         .where(Prescription.citizen_id == citizen_id)
         .order_by(Prescription.created_at, Prescription.id)
@@ -63,8 +65,8 @@ def visible_prescriptions(
             or_(~Medication.private, Medication.private_organisation_id == organisation_id)
         )
     return [
-        (p, status, None if o is None else (o, name or o.pharmacy_id))
-        for p, status, o, name in session.execute(stmt)
+        (p, drug, status, None if o is None else (o, name or o.pharmacy_id))
+        for p, drug, status, o, name in session.execute(stmt)
     ]
 
 

@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from medrecord.medication.schemas import Claim, PersonRef
+from medrecord.medication.schemas import CitizenSummary, Claim, DrugSummary, PersonRef
 
 PackageNumber = Field(pattern=r"^[0-9]{6}$", examples=["100008"])
 
@@ -46,6 +46,7 @@ class PrescriptionRead(BaseModel):
     medication_id: uuid.UUID
     medication_version: int = Field(description="The medication version it was made from.")
     drug_id: str
+    drug: DrugSummary
     package_number: str
     package_quantity: int
     iterations: int
@@ -77,3 +78,10 @@ class OrderRead(BaseModel):
     status: str
     ordered_by: PersonRef
     created_at: datetime
+
+
+class DispensaryView(BaseModel):
+    """What a pharmacy counter sees of a citizen: who they are and what can be dispensed."""
+
+    citizen: CitizenSummary
+    prescriptions: list[PrescriptionRead]

@@ -16,9 +16,10 @@ from medrecord.db import map_integrity_errors
 from medrecord.errors import AccessDenied, Conflict, NotFound, RuleViolation
 from medrecord.medication import repository as medication_repository
 from medrecord.medication import service as medication_service
-from medrecord.medication.schemas import Claim
+from medrecord.medication.schemas import CitizenSummary, Claim, DrugSummary
 from medrecord.models import (
     Citizen,
+    Drug,
     DrugPackage,
     Medication,
     MedicationStatus,
@@ -30,6 +31,7 @@ from medrecord.models import (
 )
 from medrecord.prescription import repository, rules
 from medrecord.prescription.schemas import (
+    DispensaryView,
     OrderCancel,
     OrderRead,
     PrescriptionCancel,
@@ -41,7 +43,7 @@ ONE_OPEN_ORDER = "uq_pharmacy_order_one_open_per_prescription"
 
 
 def prescription_read(
-    p: Prescription, claim: tuple[PharmacyOrder, str] | None = None
+    p: Prescription, drug: Drug, claim: tuple[PharmacyOrder, str] | None = None
 ) -> PrescriptionRead:
     remaining = p.iterations - p.dispensed_iterations
     return PrescriptionRead(
@@ -49,6 +51,7 @@ def prescription_read(
         medication_id=p.medication_id,
         medication_version=p.medication_version,
         drug_id=p.drug_id,
+        drug=DrugSummary.model_validate(drug),
         package_number=p.package_number,
         package_quantity=p.package_quantity,
         iterations=p.iterations,
@@ -176,8 +179,42 @@ def prescribe(
         session.flush()
         medication_repository.bump_card_version(session, citizen.id)
         entry.resource_id = prescription.id
-        result = prescription_read(prescription)
+        result = prescription_read(prescription, drug)
     session.commit()
+    return result
+
+
+def _visible_prescriptions(
+    session: Session, actor: Actor, access: Access, citizen: Citizen, *, status: str | None
+) -> list[PrescriptionRead]:
+    """Prescriptions the caller may see. Pharmacies without consent see only what can be
+    dispensed today (SPEC §3)."""
+    only_dispensable = (
+        scope_of(actor.role, Permission.dispensable_prescription_read) is Scope.any
+        and not access.sees_all_private
+    )
+    rows = repository.visible_prescriptions(
+        session,
+        citizen.id,
+        sees_all_private=access.sees_all_private,
+        organisation_id=actor.organisation_id,
+    )
+    today = clock.today()
+    result = []
+    for prescription, drug, medication_status, claim in rows:
+        if only_dispensable and rules.why_not_dispensable(
+            status=prescription.status,
+            valid_from=prescription.valid_from,
+            valid_to=prescription.valid_to,
+            iterations=prescription.iterations,
+            dispensed_iterations=prescription.dispensed_iterations,
+            medication_status=medication_status,
+            today=today,
+        ):
+            continue
+        read = prescription_read(prescription, drug, claim)
+        if status is None or read.status == status:
+            result.append(read)
     return result
 
 
@@ -191,8 +228,6 @@ def list_prescriptions(
     limit: int,
     offset: int,
 ) -> list[PrescriptionRead]:
-    """Prescriptions the caller may see. Pharmacies without consent see only what can be
-    dispensed today (SPEC §3)."""
     citizen = citizen_service.find_citizen(session, cpr)
     with audit.trail(
         session,
@@ -207,33 +242,39 @@ def list_prescriptions(
             session, actor, citizen, Permission.dispensable_prescription_read, declared
         )
         entry.purpose = access.purpose
-        only_dispensable = (
-            scope_of(actor.role, Permission.dispensable_prescription_read) is Scope.any
-            and not access.sees_all_private
-        )
-        rows = repository.visible_prescriptions(
-            session,
-            citizen.id,
-            sees_all_private=access.sees_all_private,
-            organisation_id=actor.organisation_id,
-        )
-        today = clock.today()
-        result = []
-        for prescription, medication_status, claim in rows:
-            if only_dispensable and rules.why_not_dispensable(
-                status=prescription.status,
-                valid_from=prescription.valid_from,
-                valid_to=prescription.valid_to,
-                iterations=prescription.iterations,
-                dispensed_iterations=prescription.dispensed_iterations,
-                medication_status=medication_status,
-                today=today,
-            ):
-                continue
-            read = prescription_read(prescription, claim)
-            if status is None or read.status == status:
-                result.append(read)
+        result = _visible_prescriptions(session, actor, access, citizen, status=status)
         result = result[offset : offset + limit]
+    session.commit()
+    return result
+
+
+def dispensary_view(
+    session: Session, actor: Actor, *, cpr: str, declared: DeclaredPurpose
+) -> DispensaryView:
+    """The pharmacy counter's view: the citizen's identity and what can be dispensed."""
+    citizen = citizen_service.find_citizen(session, cpr)
+    with audit.trail(
+        session,
+        actor,
+        action="dispensary.view",
+        citizen_id=citizen.id,
+        resource_type="prescription",
+        purpose=declared.purpose,
+        reason=declared.reason,
+    ) as entry:
+        access = authorize(
+            session, actor, citizen, Permission.dispensable_prescription_read, declared
+        )
+        entry.purpose = access.purpose
+        result = DispensaryView(
+            citizen=CitizenSummary(
+                cpr=citizen.cpr,
+                name=citizen.name,
+                birth_date=citizen.birth_date,
+                gp_practice_id=citizen.gp_practice_id,
+            ),
+            prescriptions=_visible_prescriptions(session, actor, access, citizen, status=None),
+        )
     session.commit()
     return result
 
@@ -283,7 +324,7 @@ def cancel_prescription(
         )
         session.flush()
         medication_repository.bump_card_version(session, citizen.id)
-        result = prescription_read(prescription)
+        result = prescription_read(prescription, session.get_one(Drug, prescription.drug_id))
     session.commit()
     return result
 
