@@ -41,6 +41,18 @@ class Settings(BaseSettings):
     jwks_url: str | None = Field(default=None, description="JWKS URL of the identity provider.")
     jwt_leeway_seconds: int = 30
 
+    ui_idle_timeout_seconds: int = Field(default=15 * 60, ge=1)
+    ui_absolute_timeout_seconds: int = Field(default=12 * 60 * 60, ge=1)
+    oidc_metadata_url: str | None = Field(
+        default=None,
+        description="OpenID Connect discovery URL of the identity provider (web UI login).",
+    )
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_redirect_url: str | None = Field(
+        default=None, description="This service's /ui/login/callback URL as registered."
+    )
+
     max_body_bytes: int = 1024 * 1024
     db_pool_size: int = 10
     db_max_overflow: int = 20
@@ -49,6 +61,10 @@ class Settings(BaseSettings):
     @property
     def is_dev(self) -> bool:
         return self.environment is Environment.dev
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_metadata_url and self.oidc_client_id and self.oidc_redirect_url)
 
     @property
     def dev_key_path(self) -> Path:

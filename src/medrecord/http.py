@@ -86,7 +86,7 @@ def status_of(error: errors.DomainError) -> int:
     return 400
 
 
-async def _domain_error(_: Request, exc: Exception) -> JSONResponse:
+async def domain_error_problem(_: Request, exc: Exception) -> JSONResponse:
     exc = cast(errors.DomainError, exc)
     status = status_of(exc)
     headers = (
@@ -130,7 +130,7 @@ async def _unexpected_error(_: Request, exc: Exception) -> JSONResponse:
 
 
 def install_problem_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(errors.DomainError, _domain_error)
+    app.add_exception_handler(errors.DomainError, domain_error_problem)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, _unexpected_error)

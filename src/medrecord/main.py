@@ -32,7 +32,11 @@ from medrecord.middleware import FrontDoorMiddleware
 from medrecord.organisation.api import router as organisation_router
 from medrecord.prescription.api import router as prescription_router
 from medrecord.treatment_relation.api import router as relation_router
+from medrecord.web.pages import HERE as WEB_HERE
+from medrecord.web.pages import install_web_handlers
 from medrecord.web.pages import router as web_router
+
+WEB_STATIC = WEB_HERE / "static"
 
 DESCRIPTION = """
 **medrecord** keeps one current medication list per citizen — the shared medication record
@@ -103,6 +107,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         app.state.sessionmaker = make_sessionmaker(engine)
 
     install_problem_handlers(app)
+    install_web_handlers(app)
     app.add_middleware(FrontDoorMiddleware, max_body_bytes=settings.max_body_bytes)
 
     api = APIRouter(prefix="/api/v1")
@@ -118,6 +123,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     api.include_router(pharmacy_router)
     app.include_router(api)
     app.include_router(web_router)
+    app.mount("/ui/static", StaticFiles(directory=str(WEB_STATIC)), name="ui-static")
     _add_operations(app)
     _add_docs(app)
     return app

@@ -8,7 +8,7 @@ import re
 import time
 import uuid
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import parse_qsl, unquote
 
 import structlog
 from prometheus_client import Counter, Histogram
@@ -23,6 +23,19 @@ log = structlog.get_logger("medrecord.access")
 REQUESTS = Counter("medrecord_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram(
     "medrecord_http_request_duration_seconds", "HTTP request latency", ["method", "route"]
+)
+
+SECURITY_HEADERS = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+)
+# The UI loads only its own assets; no framing (clickjacking), forms post only to us.
+UI_HEADERS = (
+    (
+        b"content-security-policy",
+        b"default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    ),
+    (b"x-frame-options", b"DENY"),
 )
 
 # C0 controls other than tab, LF and CR, and DEL: never meaningful in clinical text.
@@ -72,6 +85,8 @@ class FrontDoorMiddleware:
                 message["headers"] = [
                     *message["headers"],
                     (b"x-request-id", request_id.encode()),
+                    *SECURITY_HEADERS,
+                    *(UI_HEADERS if scope["path"].startswith("/ui") else ()),
                 ]
             await send(message)
 
@@ -158,11 +173,16 @@ class FrontDoorMiddleware:
                     f"Request bodies are limited to {self.max_body_bytes} bytes.",
                     {},
                 )
-        if body and "json" in headers.get("content-type", ""):
+        content_type = headers.get("content-type", "")
+        parsed: Any = None
+        if body and "json" in content_type:
             try:
                 parsed = json.loads(body)
             except (ValueError, UnicodeDecodeError):
                 parsed = None  # FastAPI reports malformed JSON as a validation error
+        elif body and "application/x-www-form-urlencoded" in content_type:
+            parsed = dict(parse_qsl(body.decode("latin-1"), keep_blank_values=True))
+        if parsed is not None:
             fields = _control_char_fields(parsed)
             if fields:
                 return (

@@ -258,6 +258,27 @@ def test_substitution_within_the_group_when_allowed(
     assert ok.status_code == 201 and ok.json()["substituted"] is True
 
 
+def test_a_substitute_must_hold_the_prescribed_amount(
+    client: TestClient,
+    db: Session,
+    citizen: Citizen,
+    prescription: Prescription,
+    pharmacist: dict[str, str],
+) -> None:
+    from decimal import Decimal
+
+    _, bigger = make_drug(db, name="Norvasc", substitution_group="AMLO-5")
+    bigger.size = Decimal(300)
+    db.flush()
+
+    response = dispense(
+        client, citizen, prescription, pharmacist, body={"package_number": bigger.package_number}
+    )
+
+    assert response.status_code == 422
+    assert response.json()["type"].endswith("/substitute-size-differs")
+
+
 def test_no_substitution_when_the_prescriber_forbade_it(
     client: TestClient,
     db: Session,

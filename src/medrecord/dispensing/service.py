@@ -54,6 +54,10 @@ ONE_PER_ITERATION = "uq_dispensing_one_per_iteration"
 _KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
 
 
+def within_undo_window(dispensed_at: datetime) -> bool:
+    return clock.now() - dispensed_at <= UNDO_WINDOW
+
+
 def dispensing_read(session: Session, d: Dispensing, prescription: Prescription) -> DispensingRead:
     drug = session.get_one(Drug, d.drug_id)  # usually already in the identity map
     return DispensingRead(
@@ -140,6 +144,14 @@ def _package_to_dispense(
         raise RuleViolation(
             "The package is not in the prescribed drug's substitution group.",
             code="not-in-substitution-group",
+        )
+    prescribed_package = session.get_one(DrugPackage, prescription.package_number)
+    if (package.size, package.unit) != (prescribed_package.size, prescribed_package.unit):
+        # A substitute replaces the product, not the amount the prescriber chose.
+        raise RuleViolation(
+            f"A substitute must hold the prescribed {prescribed_package.size.normalize():f} "
+            f"{prescribed_package.unit}.",
+            code="substitute-size-differs",
         )
     return package, True
 
@@ -321,7 +333,7 @@ def undo_dispensing(
         if dispensing.status == DispensingStatus.undone:
             raise Conflict("The dispensing is already undone.", code="already-undone")
         now = clock.now()
-        if now - dispensing.dispensed_at > UNDO_WINDOW:
+        if not within_undo_window(dispensing.dispensed_at):
             raise Conflict(
                 "A dispensing can be undone only within 7 days.", code="undo-window-passed"
             )
