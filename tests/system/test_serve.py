@@ -96,7 +96,8 @@ def test_serve_starts_embedded_postgres_seeds_and_answers_over_http(server: Serv
         if u.startswith(("http:", "https:", "//"))
     ]
     assert external == []
-    assert httpx.get(server.base + "/ui").status_code == 200
+    login = httpx.get(server.base + "/ui", follow_redirects=True)
+    assert login.status_code == 200 and "Sign in" in login.text
 
     token = server.token("dr.jensen")
     card = httpx.get(

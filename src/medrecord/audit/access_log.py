@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 
 from medrecord import clock
 from medrecord.access.actor import Actor
+from medrecord.access.guard import guarded
 from medrecord.access.permissions import Permission, scope_of
-from medrecord.access.policy import DeclaredPurpose, authorize
+from medrecord.access.policy import DeclaredPurpose
 from medrecord.audit import service as audit
 from medrecord.audit.schemas import AccessLogEntry, AccessLogPage, EmergencyAccess
-from medrecord.citizen import service as citizen_service
 from medrecord.errors import AccessDenied, Conflict, NotFound, RuleViolation
 from medrecord.medication.service import person
 from medrecord.models import (
@@ -54,18 +54,15 @@ def read_access_log(
     cursor: str | None,
 ) -> AccessLogPage:
     after = decode_cursor(cursor) if cursor else None
-    citizen = citizen_service.find_citizen(session, cpr)
-    with audit.trail(
+    with guarded(
         session,
         actor,
+        cpr=cpr,
+        declared=declared,
+        permission=Permission.access_log_read,
         action="access-log.read",
-        citizen_id=citizen.id,
         resource_type="audit_event",
-        purpose=declared.purpose,
-        reason=declared.reason,
-    ) as entry:
-        access = authorize(session, actor, citizen, Permission.access_log_read, declared)
-        entry.purpose = access.purpose
+    ) as (citizen, _access, _entry):
         stmt = (
             select(AuditEvent, Organisation.name)
             .outerjoin(Organisation, Organisation.id == AuditEvent.actor_organisation_id)

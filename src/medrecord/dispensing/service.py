@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 
 from medrecord import clock
 from medrecord.access.actor import Actor
+from medrecord.access.guard import guarded
 from medrecord.access.permissions import Permission, scope_of
-from medrecord.access.policy import Access, DeclaredPurpose, authorize
+from medrecord.access.policy import Access, DeclaredPurpose
 from medrecord.audit import service as audit
-from medrecord.citizen import service as citizen_service
 from medrecord.citizen.rules import mask_cpr
 from medrecord.db import map_integrity_errors
 from medrecord.dispensing import repository
@@ -178,19 +178,16 @@ def dispense(
             "Idempotency-Key must be 1 to 200 visible ASCII characters.",
             code="invalid-idempotency-key",
         )
-    citizen = citizen_service.find_citizen(session, cpr)
-    with audit.trail(
+    with guarded(
         session,
         actor,
+        cpr=cpr,
+        declared=declared,
+        permission=Permission.dispensing_write,
         action="dispensing.create",
-        citizen_id=citizen.id,
         resource_type="prescription",
         resource_id=prescription_id,
-        purpose=declared.purpose,
-        reason=declared.reason,
-    ) as entry:
-        access = authorize(session, actor, citizen, Permission.dispensing_write, declared)
-        entry.purpose = access.purpose
+    ) as (citizen, access, entry):
         now = clock.now()
         record = IdempotencyRecord(
             citizen_id=citizen.id,
@@ -304,19 +301,16 @@ def undo_dispensing(
     declared: DeclaredPurpose,
     command: DispensingUndo,
 ) -> DispensingRead:
-    citizen = citizen_service.find_citizen(session, cpr)
-    with audit.trail(
+    with guarded(
         session,
         actor,
+        cpr=cpr,
+        declared=declared,
+        permission=Permission.dispensing_write,
         action="dispensing.undo",
-        citizen_id=citizen.id,
         resource_type="dispensing",
         resource_id=dispensing_id,
-        purpose=declared.purpose,
-        reason=declared.reason,
-    ) as entry:
-        access = authorize(session, actor, citizen, Permission.dispensing_write, declared)
-        entry.purpose = access.purpose
+    ) as (citizen, access, _entry):
         found = repository.get_dispensing(session, citizen.id, dispensing_id)
         if found is None:
             raise NotFound("The citizen has no such dispensing.", code="dispensing-not-found")
@@ -368,21 +362,16 @@ def get_dispensing(
     dispensing_id: uuid.UUID,
     declared: DeclaredPurpose,
 ) -> DispensingRead:
-    citizen = citizen_service.find_citizen(session, cpr)
-    with audit.trail(
+    with guarded(
         session,
         actor,
+        cpr=cpr,
+        declared=declared,
+        permission=Permission.dispensable_prescription_read,
         action="dispensing.read",
-        citizen_id=citizen.id,
         resource_type="dispensing",
         resource_id=dispensing_id,
-        purpose=declared.purpose,
-        reason=declared.reason,
-    ) as entry:
-        access = authorize(
-            session, actor, citizen, Permission.dispensable_prescription_read, declared
-        )
-        entry.purpose = access.purpose
+    ) as (citizen, access, _entry):
         dispensing = repository.get_dispensing(session, citizen.id, dispensing_id)
         if dispensing is None:
             raise NotFound("The citizen has no such dispensing.", code="dispensing-not-found")

@@ -11,10 +11,9 @@ from sqlalchemy.orm import Session
 
 from medrecord import clock
 from medrecord.access.actor import Actor, Role
+from medrecord.access.guard import guarded
 from medrecord.access.permissions import Permission
-from medrecord.access.policy import Access, DeclaredPurpose, authorize
-from medrecord.audit import service as audit
-from medrecord.citizen import service as citizen_service
+from medrecord.access.policy import Access, DeclaredPurpose
 from medrecord.errors import (
     AccessDenied,
     Conflict,
@@ -88,18 +87,15 @@ def get_medication_card(
     declared: DeclaredPurpose,
     include_withdrawn: bool = False,
 ) -> MedicationCardRead:
-    citizen = citizen_service.find_citizen(session, cpr)
-    with audit.trail(
+    with guarded(
         session,
         actor,
+        cpr=cpr,
+        declared=declared,
+        permission=Permission.card_read,
         action="medication-card.read",
-        citizen_id=citizen.id,
         resource_type="medication_card",
-        purpose=declared.purpose,
-        reason=declared.reason,
-    ) as entry:
-        access = authorize(session, actor, citizen, Permission.card_read, declared)
-        entry.purpose = access.purpose
+    ) as (citizen, access, _entry):
         rows = repository.load_card(
             session,
             citizen.id,
@@ -249,18 +245,15 @@ def create_medication(
     write: MedicationWrite,
     expected_card_version: int | None = None,
 ) -> MedicationRead:
-    citizen = citizen_service.find_citizen(session, cpr)
-    with audit.trail(
+    with guarded(
         session,
         actor,
+        cpr=cpr,
+        declared=declared,
+        permission=Permission.medication_write,
         action="medication.create",
-        citizen_id=citizen.id,
         resource_type="medication",
-        purpose=declared.purpose,
-        reason=declared.reason,
-    ) as entry:
-        access = authorize(session, actor, citizen, Permission.medication_write, declared)
-        entry.purpose = access.purpose
+    ) as (citizen, _access, entry):
         card = repository.lock_card(session, citizen.id)
         if expected_card_version is not None:
             check_version(card.version, expected_card_version, "medication card")
@@ -296,19 +289,16 @@ def get_medication(
     medication_id: uuid.UUID,
     declared: DeclaredPurpose,
 ) -> MedicationRead:
-    citizen = citizen_service.find_citizen(session, cpr)
-    with audit.trail(
+    with guarded(
         session,
         actor,
+        cpr=cpr,
+        declared=declared,
+        permission=Permission.card_read,
         action="medication.read",
-        citizen_id=citizen.id,
         resource_type="medication",
         resource_id=medication_id,
-        purpose=declared.purpose,
-        reason=declared.reason,
-    ) as entry:
-        access = authorize(session, actor, citizen, Permission.card_read, declared)
-        entry.purpose = access.purpose
+    ) as (citizen, access, _entry):
         medication, drug = _visible_medication(session, actor, access, citizen, medication_id)
         result = medication_read(medication, drug)
     session.commit()
@@ -323,19 +313,16 @@ def list_medication_versions(
     medication_id: uuid.UUID,
     declared: DeclaredPurpose,
 ) -> list[MedicationVersionRead]:
-    citizen = citizen_service.find_citizen(session, cpr)
-    with audit.trail(
+    with guarded(
         session,
         actor,
+        cpr=cpr,
+        declared=declared,
+        permission=Permission.card_read,
         action="medication.versions.read",
-        citizen_id=citizen.id,
         resource_type="medication",
         resource_id=medication_id,
-        purpose=declared.purpose,
-        reason=declared.reason,
-    ) as entry:
-        access = authorize(session, actor, citizen, Permission.card_read, declared)
-        entry.purpose = access.purpose
+    ) as (citizen, access, _entry):
         _visible_medication(session, actor, access, citizen, medication_id)
         result = [
             MedicationVersionRead(
@@ -380,19 +367,16 @@ def _change_medication(
 ) -> MedicationRead:
     """The shape of every medication write: authorise, lock, check If-Match, change, bump the
     medication and card versions, append a version row, audit, commit."""
-    citizen = citizen_service.find_citizen(session, cpr)
-    with audit.trail(
+    with guarded(
         session,
         actor,
+        cpr=cpr,
+        declared=declared,
+        permission=permission,
         action=f"medication.{change}",
-        citizen_id=citizen.id,
         resource_type="medication",
         resource_id=medication_id,
-        purpose=declared.purpose,
-        reason=declared.reason,
-    ) as entry:
-        access = authorize(session, actor, citizen, permission, declared)
-        entry.purpose = access.purpose
+    ) as (citizen, access, _entry):
         medication, drug = _visible_medication(
             session, actor, access, citizen, medication_id, lock=True
         )
@@ -561,18 +545,15 @@ def review_card(
     expected_version: int | None,
 ) -> CardReviewRead:
     """Ajourføring: a doctor states the card is reviewed and current."""
-    citizen = citizen_service.find_citizen(session, cpr)
-    with audit.trail(
+    with guarded(
         session,
         actor,
+        cpr=cpr,
+        declared=declared,
+        permission=Permission.card_review,
         action="medication-card.review",
-        citizen_id=citizen.id,
         resource_type="medication_card",
-        purpose=declared.purpose,
-        reason=declared.reason,
-    ) as entry:
-        access = authorize(session, actor, citizen, Permission.card_review, declared)
-        entry.purpose = access.purpose
+    ) as (citizen, _access, _entry):
         card = repository.lock_card(session, citizen.id)
         check_version(card.version, expected_version, "medication card")
         card.reviewed_at = clock.now()

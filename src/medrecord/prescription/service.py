@@ -8,10 +8,9 @@ from sqlalchemy.orm import Session
 
 from medrecord import clock
 from medrecord.access.actor import Actor
+from medrecord.access.guard import guarded
 from medrecord.access.permissions import Permission, Scope, scope_of
-from medrecord.access.policy import Access, DeclaredPurpose, authorize
-from medrecord.audit import service as audit
-from medrecord.citizen import service as citizen_service
+from medrecord.access.policy import Access, DeclaredPurpose
 from medrecord.db import map_integrity_errors
 from medrecord.errors import AccessDenied, Conflict, NotFound, RuleViolation
 from medrecord.medication import repository as medication_repository
@@ -122,18 +121,15 @@ def prescribe(
     declared: DeclaredPurpose,
     command: PrescriptionCreate,
 ) -> PrescriptionRead:
-    citizen = citizen_service.find_citizen(session, cpr)
-    with audit.trail(
+    with guarded(
         session,
         actor,
+        cpr=cpr,
+        declared=declared,
+        permission=Permission.prescription_write,
         action="prescription.create",
-        citizen_id=citizen.id,
         resource_type="prescription",
-        purpose=declared.purpose,
-        reason=declared.reason,
-    ) as entry:
-        access = authorize(session, actor, citizen, Permission.prescription_write, declared)
-        entry.purpose = access.purpose
+    ) as (citizen, access, entry):
         # Locked: the medication cannot be withdrawn or changed while we prescribe from it.
         found = medication_repository.get_medication(
             session, citizen.id, command.medication_id, lock=True
@@ -228,20 +224,15 @@ def list_prescriptions(
     limit: int,
     offset: int,
 ) -> list[PrescriptionRead]:
-    citizen = citizen_service.find_citizen(session, cpr)
-    with audit.trail(
+    with guarded(
         session,
         actor,
+        cpr=cpr,
+        declared=declared,
+        permission=Permission.dispensable_prescription_read,
         action="prescription.list",
-        citizen_id=citizen.id,
         resource_type="prescription",
-        purpose=declared.purpose,
-        reason=declared.reason,
-    ) as entry:
-        access = authorize(
-            session, actor, citizen, Permission.dispensable_prescription_read, declared
-        )
-        entry.purpose = access.purpose
+    ) as (citizen, access, _entry):
         result = _visible_prescriptions(session, actor, access, citizen, status=status)
         result = result[offset : offset + limit]
     session.commit()
@@ -252,20 +243,15 @@ def dispensary_view(
     session: Session, actor: Actor, *, cpr: str, declared: DeclaredPurpose
 ) -> DispensaryView:
     """The pharmacy counter's view: the citizen's identity and what can be dispensed."""
-    citizen = citizen_service.find_citizen(session, cpr)
-    with audit.trail(
+    with guarded(
         session,
         actor,
+        cpr=cpr,
+        declared=declared,
+        permission=Permission.dispensable_prescription_read,
         action="dispensary.view",
-        citizen_id=citizen.id,
         resource_type="prescription",
-        purpose=declared.purpose,
-        reason=declared.reason,
-    ) as entry:
-        access = authorize(
-            session, actor, citizen, Permission.dispensable_prescription_read, declared
-        )
-        entry.purpose = access.purpose
+    ) as (citizen, access, _entry):
         result = DispensaryView(
             citizen=CitizenSummary(
                 cpr=citizen.cpr,
@@ -288,19 +274,16 @@ def cancel_prescription(
     declared: DeclaredPurpose,
     command: PrescriptionCancel,
 ) -> PrescriptionRead:
-    citizen = citizen_service.find_citizen(session, cpr)
-    with audit.trail(
+    with guarded(
         session,
         actor,
+        cpr=cpr,
+        declared=declared,
+        permission=Permission.prescription_write,
         action="prescription.cancel",
-        citizen_id=citizen.id,
         resource_type="prescription",
         resource_id=prescription_id,
-        purpose=declared.purpose,
-        reason=declared.reason,
-    ) as entry:
-        access = authorize(session, actor, citizen, Permission.prescription_write, declared)
-        entry.purpose = access.purpose
+    ) as (citizen, access, _entry):
         prescription, _ = visible_prescription(
             session, actor, access, citizen, prescription_id, lock=True
         )
@@ -338,19 +321,16 @@ def order_prescription(
     declared: DeclaredPurpose,
 ) -> tuple[OrderRead, bool]:
     """Claim an open prescription for the caller's pharmacy. Returns (order, created)."""
-    citizen = citizen_service.find_citizen(session, cpr)
-    with audit.trail(
+    with guarded(
         session,
         actor,
+        cpr=cpr,
+        declared=declared,
+        permission=Permission.dispensing_write,
         action="pharmacy-order.create",
-        citizen_id=citizen.id,
         resource_type="prescription",
         resource_id=prescription_id,
-        purpose=declared.purpose,
-        reason=declared.reason,
-    ) as entry:
-        access = authorize(session, actor, citizen, Permission.dispensing_write, declared)
-        entry.purpose = access.purpose
+    ) as (citizen, access, entry):
         prescription, medication = visible_prescription(
             session, actor, access, citizen, prescription_id, lock=True
         )
@@ -422,19 +402,16 @@ def cancel_order(
     declared: DeclaredPurpose,
     command: OrderCancel,
 ) -> OrderRead:
-    citizen = citizen_service.find_citizen(session, cpr)
-    with audit.trail(
+    with guarded(
         session,
         actor,
+        cpr=cpr,
+        declared=declared,
+        permission=Permission.dispensing_write,
         action="pharmacy-order.cancel",
-        citizen_id=citizen.id,
         resource_type="pharmacy_order",
         resource_id=order_id,
-        purpose=declared.purpose,
-        reason=declared.reason,
-    ) as entry:
-        access = authorize(session, actor, citizen, Permission.dispensing_write, declared)
-        entry.purpose = access.purpose
+    ) as (citizen, access, _entry):
         order = repository.get_order(session, citizen.id, order_id, lock=True)
         if order is None:
             raise NotFound("The citizen has no such order.", code="order-not-found")

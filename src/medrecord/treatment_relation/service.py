@@ -8,10 +8,9 @@ from sqlalchemy.orm import Session
 
 from medrecord import clock
 from medrecord.access.actor import Actor, Role
+from medrecord.access.guard import guarded
 from medrecord.access.permissions import Permission
-from medrecord.access.policy import DeclaredPurpose, authorize
-from medrecord.audit import service as audit
-from medrecord.citizen import service as citizen_service
+from medrecord.access.policy import DeclaredPurpose
 from medrecord.errors import AccessDenied, RuleViolation
 from medrecord.medication.service import person
 from medrecord.models import Organisation, RelationKind, TreatmentRelation
@@ -28,18 +27,15 @@ def declare_relation(
     declared: DeclaredPurpose,
     command: TreatmentRelationCreate,
 ) -> TreatmentRelationRead:
-    citizen = citizen_service.find_citizen(session, cpr)
-    with audit.trail(
+    with guarded(
         session,
         actor,
+        cpr=cpr,
+        declared=declared,
+        permission=Permission.relation_declare,
         action="treatment-relation.declare",
-        citizen_id=citizen.id,
         resource_type="treatment_relation",
-        purpose=declared.purpose,
-        reason=declared.reason,
-    ) as entry:
-        access = authorize(session, actor, citizen, Permission.relation_declare, declared)
-        entry.purpose = access.purpose
+    ) as (citizen, _access, entry):
         if actor.role is Role.admin:
             if command.organisation_id is None:
                 raise RuleViolation(
@@ -99,18 +95,15 @@ def list_relations(
     session: Session, actor: Actor, *, cpr: str, declared: DeclaredPurpose
 ) -> list[TreatmentRelationRead]:
     """The relations valid now, the standing GP relation first."""
-    citizen = citizen_service.find_citizen(session, cpr)
-    with audit.trail(
+    with guarded(
         session,
         actor,
+        cpr=cpr,
+        declared=declared,
+        permission=Permission.relation_read,
         action="treatment-relation.list",
-        citizen_id=citizen.id,
         resource_type="treatment_relation",
-        purpose=declared.purpose,
-        reason=declared.reason,
-    ) as entry:
-        access = authorize(session, actor, citizen, Permission.relation_read, declared)
-        entry.purpose = access.purpose
+    ) as (citizen, _access, _entry):
         now = clock.now()
         result: list[TreatmentRelationRead] = []
         if citizen.gp_practice_id:
