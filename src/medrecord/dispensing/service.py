@@ -225,20 +225,9 @@ def _dispense(
     now: datetime,
 ) -> DispensingRead:
     citizen_id = citizen.id
-    prescription, medication = prescription_service.visible_prescription(
-        session, actor, access, citizen, prescription_id, lock=True
+    prescription, _ = prescription_service.lock_dispensable(
+        session, actor, access, citizen, prescription_id
     )
-    problem = prescription_rules.why_not_dispensable(
-        status=prescription.status,
-        valid_from=prescription.valid_from,
-        valid_to=prescription.valid_to,
-        iterations=prescription.iterations,
-        dispensed_iterations=prescription.dispensed_iterations,
-        medication_status=medication.status,
-        today=clock.today(),
-    )
-    if problem is not None:
-        raise problem
     held = prescription_repository.open_order(session, citizen_id, prescription.id)
     if held is not None and held[0].pharmacy_id != actor.organisation_id:
         raise prescription_service.claimed_by(*held)

@@ -113,6 +113,32 @@ def visible_prescription(
     return prescription, found[0]
 
 
+def not_dispensable_because(prescription: Prescription, medication_status: str) -> Conflict | None:
+    """Why no iteration may go out today, or None."""
+    return rules.why_not_dispensable(
+        status=prescription.status,
+        valid_from=prescription.valid_from,
+        valid_to=prescription.valid_to,
+        iterations=prescription.iterations,
+        dispensed_iterations=prescription.dispensed_iterations,
+        medication_status=medication_status,
+        today=clock.today(),
+    )
+
+
+def lock_dispensable(
+    session: Session, actor: Actor, access: Access, citizen: Citizen, prescription_id: uuid.UUID
+) -> tuple[Prescription, Medication]:
+    """The prescription, locked for claiming or dispensing; a Conflict when it cannot be."""
+    prescription, medication = visible_prescription(
+        session, actor, access, citizen, prescription_id, lock=True
+    )
+    problem = not_dispensable_because(prescription, medication.status)
+    if problem is not None:
+        raise problem
+    return prescription, medication
+
+
 def prescribe(
     session: Session,
     actor: Actor,
@@ -195,18 +221,9 @@ def _visible_prescriptions(
         sees_all_private=access.sees_all_private,
         organisation_id=actor.organisation_id,
     )
-    today = clock.today()
     result = []
     for prescription, drug, medication_status, claim in rows:
-        if only_dispensable and rules.why_not_dispensable(
-            status=prescription.status,
-            valid_from=prescription.valid_from,
-            valid_to=prescription.valid_to,
-            iterations=prescription.iterations,
-            dispensed_iterations=prescription.dispensed_iterations,
-            medication_status=medication_status,
-            today=today,
-        ):
+        if only_dispensable and not_dispensable_because(prescription, medication_status):
             continue
         read = prescription_read(prescription, drug, claim)
         if status is None or read.status == status:
@@ -331,20 +348,7 @@ def order_prescription(
         resource_type="prescription",
         resource_id=prescription_id,
     ) as (citizen, access, entry):
-        prescription, medication = visible_prescription(
-            session, actor, access, citizen, prescription_id, lock=True
-        )
-        problem = rules.why_not_dispensable(
-            status=prescription.status,
-            valid_from=prescription.valid_from,
-            valid_to=prescription.valid_to,
-            iterations=prescription.iterations,
-            dispensed_iterations=prescription.dispensed_iterations,
-            medication_status=medication.status,
-            today=clock.today(),
-        )
-        if problem is not None:
-            raise problem
+        prescription, _ = lock_dispensable(session, actor, access, citizen, prescription_id)
         held = repository.open_order(session, citizen.id, prescription.id)
         if held is not None:
             order, holder = held
