@@ -7,9 +7,9 @@ from datetime import date
 
 from medrecord.errors import RuleViolation
 
-_CPR_INPUT = re.compile(r"^\s*(\d{6})-?(\d{4})\s*$")
+_CPR_INPUT = re.compile(r"^\s*([0-9]{6})-?([0-9]{4})\s*$")
 # Anything that looks like a CPR number inside free text (logs, messages).
-_CPR_IN_TEXT = re.compile(r"(?<!\d)(\d{6})-?(\d{4})(?!\d)")
+_CPR_IN_TEXT = re.compile(r"(?<![0-9])([0-9]{6})-?([0-9]{4})(?![0-9])")
 
 
 def normalise_cpr(raw: str) -> str:
