@@ -26,6 +26,16 @@ def shot(page: Any, name: str) -> None:
         page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
 
 
+def unlabelled_fields(page: Any) -> list[str]:
+    """Visible form fields that no <label> names (screen readers would announce nothing)."""
+    result: list[str] = page.evaluate(
+        """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+              .filter(f => !(f.labels && f.labels.length) && !f.getAttribute('aria-label'))
+              .map(f => f.name || f.id)"""
+    )
+    return result
+
+
 def sign_in(page: Any, server: Server, who: str = "Camilla Madsen") -> None:
     page.goto(server.base + "/ui")
     expect(page).to_have_url(re.compile(r"/ui/login"))
@@ -45,6 +55,7 @@ def test_claim_dispense_reload_and_undo(
     page = new_page()
     sign_in(page, ui_server)
     shot(page, "02-find-citizen")
+    assert unlabelled_fields(page) == []
     find(page, counter_case.cpr)
 
     expect(page.get_by_role("heading", name=counter_case.name)).to_be_visible()
@@ -58,6 +69,7 @@ def test_claim_dispense_reload_and_undo(
     page.get_by_role("link", name="Dispense…").click()
     expect(page.get_by_role("heading", name=re.compile("Dispense Pinex"))).to_be_visible()
     shot(page, "04-dispense-form")
+    assert unlabelled_fields(page) == []
     page.get_by_role("button", name="Dispense").click()
 
     expect(page.get_by_role("heading", name="Dispensed")).to_be_visible()
@@ -185,6 +197,7 @@ def test_full_card_only_after_ticking_consent(
     sign_in(page, ui_server)
     find(page, counter_case.cpr)
 
+    assert unlabelled_fields(page) == []
     page.get_by_role("button", name="Show full medication card").click()
     expect(page.get_by_role("alert")).to_contain_text("consents")
     page.get_by_label(re.compile("The citizen consents")).check()
