@@ -28,7 +28,8 @@ def make_engine(url: str, settings: Settings | None = None) -> Engine:
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_pre_ping=True,
-        connect_args={"application_name": "medrecord"},
+        # UTC sessions: timestamps the database renders (e.g. in JSON) carry +00:00.
+        connect_args={"application_name": "medrecord", "options": "-c timezone=UTC"},
     )
 
 

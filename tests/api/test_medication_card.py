@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -252,3 +253,39 @@ def test_no_card_data_leaves_when_the_audit_row_cannot_be_written(
     assert response.status_code == 500
     assert "Karla" not in response.text
     assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_card_read_costs_the_same_few_statements_however_full_the_card_is(
+    client: TestClient,
+    db: Session,
+    connection: Any,
+    tokens: Tokens,
+    gp: Organisation,
+    citizen: Citizen,
+) -> None:
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            statements.append(statement)
+
+    headers = tokens.headers(role="doctor", org=gp)
+    drug, package = make_drug(db)
+    make_prescription(
+        db, medication=make_medication(db, citizen=citizen, drug=drug), package=package
+    )
+    event.listen(connection, "before_cursor_execute", count)
+    client.get(card_url(citizen), headers=headers)
+    small = len(statements)
+    for _ in range(10):
+        medication = make_medication(db, citizen=citizen, drug=drug)
+        for _ in range(3):
+            make_prescription(db, medication=medication, package=package)
+    statements.clear()
+    big = client.get(card_url(citizen), headers=headers)
+    event.remove(connection, "before_cursor_execute", count)
+
+    assert len(big.json()["medications"]) == 11
+    assert len(statements) == small <= 3  # citizen, card document, audit row

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -24,12 +24,8 @@ from medrecord.errors import (
 )
 from medrecord.medication import repository
 from medrecord.medication.schemas import (
-    CardMedication,
-    CardPrescription,
     CardReviewRead,
     CitizenSummary,
-    Claim,
-    DispensingSummary,
     DrugSummary,
     MedicationCardRead,
     MedicationPause,
@@ -41,18 +37,11 @@ from medrecord.medication.schemas import (
 )
 from medrecord.models import (
     Citizen,
-    Dispensing,
     Drug,
     Medication,
     MedicationStatus,
-    Prescription,
 )
 from medrecord.prescription import repository as prescription_repository
-from medrecord.prescription import rules as prescription_rules
-
-
-def effective_prescription_status(prescription: Prescription, today: date) -> str:
-    return prescription_rules.effective_status(prescription.status, prescription.valid_to, today)
 
 
 def person(snapshot: dict[str, Any]) -> PersonRef:
@@ -96,83 +85,27 @@ def get_medication_card(
         action="medication-card.read",
         resource_type="medication_card",
     ) as (citizen, access, _entry):
-        rows = repository.load_card(
+        document = repository.card_document(
             session,
             citizen.id,
             include_withdrawn=include_withdrawn,
             sees_all_private=access.sees_all_private,
             organisation_id=actor.organisation_id,
+            today=clock.today(),
         )
-        result = _card(citizen, rows)
+        result = MedicationCardRead.model_validate(
+            {
+                **document,
+                "citizen": CitizenSummary(
+                    cpr=citizen.cpr,
+                    name=citizen.name,
+                    birth_date=citizen.birth_date,
+                    gp_practice_id=citizen.gp_practice_id,
+                ),
+            }
+        )
     session.commit()
     return result
-
-
-def _card(citizen: Citizen, rows: repository.CardRows) -> MedicationCardRead:
-    today = clock.today()
-    claims = {
-        order.prescription_id: Claim(
-            order_id=order.id,
-            pharmacy_id=order.pharmacy_id,
-            pharmacy_name=name,
-            status=order.status,
-        )
-        for order, name in rows.open_orders
-    }
-    latest = {d.prescription_id: dispensing_summary(d) for d in rows.latest_dispensings}
-    by_medication: dict[uuid.UUID, list[CardPrescription]] = {}
-    for p in rows.prescriptions:
-        remaining = p.iterations - p.dispensed_iterations
-        by_medication.setdefault(p.medication_id, []).append(
-            CardPrescription(
-                id=p.id,
-                drug_id=p.drug_id,
-                package_number=p.package_number,
-                package_quantity=p.package_quantity,
-                iterations=p.iterations,
-                remaining_iterations=remaining,
-                remaining_packages=remaining * p.package_quantity,
-                iteration_interval_days=p.iteration_interval_days,
-                valid_from=p.valid_from,
-                valid_to=p.valid_to,
-                status=effective_prescription_status(p, today),
-                claimed_by=claims.get(p.id),
-                prescriber=person(p.prescriber),
-                latest_dispensing=latest.get(p.id),
-            )
-        )
-    return MedicationCardRead(
-        citizen=CitizenSummary(
-            cpr=citizen.cpr,
-            name=citizen.name,
-            birth_date=citizen.birth_date,
-            gp_practice_id=citizen.gp_practice_id,
-        ),
-        version=rows.card.version,
-        reviewed_at=rows.card.reviewed_at,
-        reviewed_by=person(rows.card.reviewed_by) if rows.card.reviewed_by else None,
-        medications=[
-            CardMedication(
-                **medication_read(m, drug).model_dump(
-                    include=set(CardMedication.model_fields) - {"prescriptions"}
-                ),
-                prescriptions=by_medication.get(m.id, []),
-            )
-            for m, drug in rows.medications
-        ],
-    )
-
-
-def dispensing_summary(d: Dispensing) -> DispensingSummary:
-    return DispensingSummary(
-        id=d.id,
-        dispensed_at=d.dispensed_at,
-        pharmacy_id=d.pharmacy_id,
-        package_number=d.package_number,
-        package_quantity=d.package_quantity,
-        substituted=d.substituted,
-        status=d.status,
-    )
 
 
 def medication_read(m: Medication, drug: Drug) -> MedicationRead:
