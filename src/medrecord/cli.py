@@ -206,6 +206,24 @@ def token(
     )
 
 
+@app.command("purge-expired")
+def purge_expired(data_dir: DataDirOption = None) -> None:
+    """Delete idempotency keys past their 48 h retention and idle web sessions (run daily)."""
+    from medrecord import clock
+    from medrecord.db import make_sessionmaker
+    from medrecord.dispensing.repository import purge_expired_idempotency_records
+    from medrecord.web.sessions import purge_expired as purge_sessions
+
+    settings = _settings(data_dir)
+    db = _open_database(settings)
+    with make_sessionmaker(db.engine)() as session:
+        keys = purge_expired_idempotency_records(session, now=clock.now())
+        web = purge_sessions(session, settings)
+        session.commit()
+    db.engine.dispose()
+    typer.echo(f"Deleted {keys} expired idempotency keys and {web} idle web sessions.")
+
+
 drugs = typer.Typer(help="The drug catalogue.", no_args_is_help=True)
 app.add_typer(drugs, name="drugs")
 

@@ -236,3 +236,39 @@ def test_production_cookies_are_secure_and_there_is_no_dev_login(
     assert "Sign in as" not in page.text
     assert dev.status_code in (303, 403)
     assert "medrecord_session" not in dev.headers.get("set-cookie", "")
+
+
+def test_housekeeping_forgets_expired_keys_and_idle_sessions_only(
+    ui: TestClient, db: Session, settings: Settings
+) -> None:
+    from medrecord.dispensing.repository import purge_expired_idempotency_records
+    from medrecord.models import IdempotencyRecord
+    from medrecord.web.sessions import purge_expired
+    from tests.factories import make_citizen, make_organisation
+
+    citizen = make_citizen(db, gp=make_organisation(db))
+    now = clock.now()
+    for key, expires in (("old", now - timedelta(hours=1)), ("fresh", now + timedelta(hours=1))):
+        db.add(
+            IdempotencyRecord(
+                citizen_id=citizen.id,
+                caller_subject="p",
+                key=key,
+                request_hash="h",
+                response_status=201,
+                response_body={},
+                response_headers={},
+                expires_at=expires,
+            )
+        )
+    db.flush()
+    dev_login(ui)
+    clock.freeze(now + timedelta(seconds=settings.ui_idle_timeout_seconds + 5))
+    dev_login(ui)  # a second, fresh session
+
+    keys = purge_expired_idempotency_records(db, now=clock.now())
+    sessions = purge_expired(db, settings)
+
+    assert (keys, sessions) == (1, 1)
+    assert [r.key for r in db.scalars(select(IdempotencyRecord))] == ["fresh"]
+    assert ui.get("/ui").status_code == 200

@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import case, select, update
+from sqlalchemy import case, delete, select, update
 from sqlalchemy.orm import Session
 
 from medrecord.models import (
@@ -97,3 +97,13 @@ def pharmacy_dispensings_since(
         .order_by(Dispensing.dispensed_at.desc())
     )
     return [(d, p, drug, c) for d, p, drug, c in rows]
+
+
+def purge_expired_idempotency_records(session: Session, *, now: datetime) -> int:
+    """Forget idempotency keys past their retention. The caller commits."""
+    deleted = session.scalars(
+        delete(IdempotencyRecord)
+        .where(IdempotencyRecord.expires_at < now)
+        .returning(IdempotencyRecord.key)
+    ).all()
+    return len(deleted)

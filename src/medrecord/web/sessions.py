@@ -89,10 +89,10 @@ def actor_of(ws: WebSession) -> Actor:
 
 
 def purge_expired(db: Session, settings: Settings) -> int:
-    """Delete sessions past their idle timeout (housekeeping; load() enforces it anyway)."""
+    """Delete sessions past their idle timeout (housekeeping; load() enforces it anyway).
+    The caller commits."""
     cutoff = clock.now() - timedelta(seconds=settings.ui_idle_timeout_seconds)
     deleted = db.scalars(
         delete(WebSession).where(WebSession.last_seen_at < cutoff).returning(WebSession.token_hash)
     ).all()
-    db.commit()
     return len(deleted)
