@@ -16,6 +16,7 @@ from medrecord.access.permissions import Permission, scope_of
 from medrecord.access.policy import DeclaredPurpose
 from medrecord.audit import service as audit
 from medrecord.audit.schemas import AccessLogEntry, AccessLogPage, EmergencyAccess
+from medrecord.db import map_integrity_errors
 from medrecord.errors import AccessDenied, Conflict, NotFound, RuleViolation
 from medrecord.medication.service import person
 from medrecord.models import (
@@ -168,8 +169,9 @@ def review_emergency_access(
     if row is None:
         raise NotFound("No emergency access has this id.", code="emergency-access-not-found")
     event, cpr = row
-    if session.get(EmergencyReview, event.id, with_for_update=True) is not None:
-        raise Conflict("This emergency access is already reviewed.", code="already-reviewed")
+    already = Conflict("This emergency access is already reviewed.", code="already-reviewed")
+    if session.get(EmergencyReview, event.id) is not None:
+        raise already
     review = EmergencyReview(
         audit_event_id=event.id,
         reviewed_at=clock.now(),
@@ -177,7 +179,8 @@ def review_emergency_access(
         conclusion=conclusion,
     )
     session.add(review)
-    session.flush()
+    with map_integrity_errors({"pk_emergency_review": already}):  # two admins at once
+        session.flush()
     audit.record(
         session,
         actor,

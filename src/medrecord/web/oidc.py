@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 import httpx2
+import structlog
 from authlib.common.security import generate_token
 from authlib.integrations.httpx_client import OAuth2Client
 from fastapi import APIRouter, Request
@@ -22,6 +23,7 @@ from medrecord.config import Settings
 from medrecord.errors import Unauthenticated
 
 OIDC_COOKIE = "medrecord_oidc"
+log = structlog.get_logger("medrecord.oidc")
 
 oidc_router = APIRouter()
 
@@ -76,11 +78,15 @@ def oidc_callback(request: Request, code: str = "", state: str = "") -> Response
         return RedirectResponse("/ui/login", status_code=303)
     if not secrets.compare_digest(str(pending["state"]), state):
         return RedirectResponse("/ui/login", status_code=303)
-    metadata = provider_metadata(settings.oidc_metadata_url or "")
-    with _client(settings) as client:
-        token = client.fetch_token(
-            metadata["token_endpoint"], code=code, code_verifier=pending.get("verifier")
-        )
+    try:
+        metadata = provider_metadata(settings.oidc_metadata_url or "")
+        with _client(settings) as client:
+            token = client.fetch_token(
+                metadata["token_endpoint"], code=code, code_verifier=pending.get("verifier")
+            )
+    except Exception:
+        log.warning("oidc_token_exchange_failed", exc_info=True)
+        return RedirectResponse("/ui/login", status_code=303)
     verifier: TokenVerifier = request.app.state.token_verifier
     try:
         actor = verifier.verify(str(token.get("access_token", "")))
