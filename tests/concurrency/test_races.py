@@ -67,16 +67,10 @@ def pharmacist_headers(signer: TokenSigner, world: World) -> list[dict[str, str]
     ]
 
 
-def dispense_request(
-    url: str, headers: dict[str, str], key: str
+def http_request(
+    method: str, url: str, headers: dict[str, str], body: dict[str, object] | None = None
 ) -> Callable[[httpx.Client], httpx.Response]:
-    return lambda client: client.post(url, headers={**headers, "Idempotency-Key": key}, json={})
-
-
-def put_request(
-    url: str, headers: dict[str, str], body: dict[str, object]
-) -> Callable[[httpx.Client], httpx.Response]:
-    return lambda client: client.put(url, headers=headers, json=body)
+    return lambda client: client.request(method, url, headers=headers, json=body)
 
 
 def new_prescription(race_db: Session, world: World, iterations: int) -> Prescription:
@@ -110,7 +104,10 @@ def race_for_iterations(
     url = f"{live_server}/api/v1/citizens/{world.citizen.cpr}/prescriptions/{rx.id}/dispensings"
     headers = pharmacist_headers(signer, world)
     responses = burst(
-        [dispense_request(url, headers[i % 10], str(uuid.uuid4())) for i in range(50)]
+        [
+            http_request("POST", url, headers[i % 10] | {"Idempotency-Key": str(uuid.uuid4())}, {})
+            for i in range(50)
+        ]
     )
     race_db.expire_all()
     return Counter(r.status_code for r in responses), dispensing_rows(race_db, rx), rx
@@ -168,7 +165,7 @@ def test_lost_update_race_lets_exactly_one_put_through(
     }
     bodies = [medication_body(world.drug.id, indication_text=f"Writer {i}") for i in range(20)]
 
-    responses = burst([put_request(url, doctor, body) for body in bodies])
+    responses = burst([http_request("PUT", url, doctor, body) for body in bodies])
 
     statuses = Counter(r.status_code for r in responses)
     versions = race_db.scalars(
@@ -198,7 +195,9 @@ def test_idempotent_retry_race_makes_one_row_and_ten_identical_answers(
     headers = pharmacist_headers(signer, world)[0]
     key = str(uuid.uuid4())
 
-    responses = burst([dispense_request(url, headers, key) for _ in range(10)])
+    responses = burst(
+        [http_request("POST", url, headers | {"Idempotency-Key": key}, {}) for _ in range(10)]
+    )
 
     bodies = {r.text for r in responses}
     statuses = Counter(r.status_code for r in responses)
@@ -210,3 +209,27 @@ def test_idempotent_retry_race_makes_one_row_and_ten_identical_answers(
     assert statuses == Counter({201: 10})
     assert len(bodies) == 1
     assert rows == 1
+
+
+def test_claim_race_leaves_exactly_one_pharmacy_holding_the_prescription(
+    live_server: str, burst: Burst, race_db: Session, world: World, signer: TokenSigner
+) -> None:
+    from medrecord.models import PharmacyOrder
+
+    rx = new_prescription(race_db, world, 3)
+    url = f"{live_server}/api/v1/citizens/{world.citizen.cpr}/prescriptions/{rx.id}/order"
+    pharmacies = pharmacist_headers(signer, world)
+
+    responses = burst([http_request("POST", url, h) for h in pharmacies * 2])
+
+    statuses = Counter(r.status_code for r in responses)
+    winner = next(r.json()["pharmacy_id"] for r in responses if r.status_code == 201)
+    open_orders = race_db.scalars(
+        select(PharmacyOrder).where(PharmacyOrder.prescription_id == rx.id)
+    ).all()
+    print(f"\nclaim race, 20 concurrent claims from 10 pharmacies: {dict(statuses)}")
+    # The winner's second request finds its own claim (200); everyone else is refused.
+    assert statuses == Counter({201: 1, 200: 1, 409: 18})
+    assert [(o.pharmacy_id, o.status) for o in open_orders] == [(winner, "ordered")]
+    refused = [r.json() for r in responses if r.status_code == 409]
+    assert {r["claimed_by"]["pharmacy_id"] for r in refused} == {winner}
