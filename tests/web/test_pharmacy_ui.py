@@ -36,6 +36,11 @@ def unlabelled_fields(page: Any) -> list[str]:
     return result
 
 
+def csrf_of(page: Any) -> str:
+    token: str = page.locator("input[name=csrf_token]").first.input_value()
+    return token
+
+
 def sign_in(page: Any, server: Server, who: str = "Camilla Madsen") -> None:
     page.goto(server.base + "/ui")
     expect(page).to_have_url(re.compile(r"/ui/login"))
@@ -274,3 +279,18 @@ def test_session_expires_after_the_idle_timeout(
 
     expect(page).to_have_url(re.compile(r"/ui/login"))
     expect(page.get_by_role("status")).to_contain_text("session has ended")
+
+
+def test_assistants_are_not_offered_the_full_card(
+    new_page: Callable[[], Any], ui_server: Server, counter_case: CounterCase
+) -> None:
+    page = new_page()
+    sign_in(page, ui_server, who="Jonas Olsen")
+    find(page, counter_case.cpr)
+
+    expect(page.get_by_role("heading", name=counter_case.name)).to_be_visible()
+    expect(page.get_by_role("button", name="Show full medication card")).to_have_count(0)
+    refused = page.request.post(
+        ui_server.base + "/ui/citizen/card", form={"consent": "yes", "csrf_token": csrf_of(page)}
+    )
+    assert refused.status == 403
