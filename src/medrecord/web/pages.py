@@ -28,7 +28,7 @@ from medrecord.http import domain_error_problem
 from medrecord.medication import service as medication_service
 from medrecord.models import Organisation, Purpose, WebSession
 from medrecord.prescription import service as prescription_service
-from medrecord.prescription.schemas import PrescriptionRead
+from medrecord.prescription.schemas import DispensaryView, PrescriptionRead
 from medrecord.web import format as fmt
 from medrecord.web import sessions
 from medrecord.web.oidc import oidc_router
@@ -270,7 +270,7 @@ def claim(
 
 def _dispensable(
     db: Session, ws: WebSession, prescription_id: uuid.UUID
-) -> tuple[Any, PrescriptionRead | None]:
+) -> tuple[DispensaryView, PrescriptionRead | None]:
     view = prescription_service.dispensary_view(
         db, sessions.actor_of(ws), cpr=_counter_cpr(ws), declared=DeclaredPurpose()
     )
