@@ -79,6 +79,35 @@ def test_request_schemas_carry_examples(spec: dict[str, Any]) -> None:
         assert any("examples" in p or "example" in p for p in properties.values()), name
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "MedicationWrite",
+        "PrescriptionCreate",
+        "DispensingCreate",
+        "TreatmentRelationCreate",
+        "CitizenCreate",
+    ],
+)
+def test_request_bodies_carry_a_whole_example_that_validates(
+    spec: dict[str, Any], name: str
+) -> None:
+    import importlib
+
+    modules = {
+        "MedicationWrite": "medrecord.medication.schemas",
+        "PrescriptionCreate": "medrecord.prescription.schemas",
+        "DispensingCreate": "medrecord.dispensing.schemas",
+        "TreatmentRelationCreate": "medrecord.treatment_relation.schemas",
+        "CitizenCreate": "medrecord.citizen.schemas",
+    }
+    model = getattr(importlib.import_module(modules[name]), name)
+    examples = spec["components"]["schemas"][name]["examples"]
+    assert examples
+    for example in examples:
+        model.model_validate(example)
+
+
 def test_routes_are_secured_with_bearer_tokens(spec: dict[str, Any]) -> None:
     schemes = spec["components"]["securitySchemes"]
     assert any(s.get("scheme") == "bearer" for s in schemes.values())

@@ -7,7 +7,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class CitizenCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={
+            "examples": [
+                {"cpr": "070354-1234", "name": "Anna Sørensen", "gp_practice_id": "380101000016001"}
+            ]
+        },
+    )
 
     cpr: str = Field(description="DDMMYY-NNNN or 10 digits.", examples=["070354-1234"])
     name: str = Field(min_length=1, max_length=200, examples=["Anna Sørensen"])

@@ -9,7 +9,12 @@ from medrecord.medication.schemas import DrugSummary, PersonRef
 
 
 class DispensingCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """What is handed out; an empty body dispenses the prescribed package and quantity."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{}, {"package_number": "100075", "package_quantity": 1}]},
+    )
 
     package_number: str | None = Field(
         default=None,

@@ -170,7 +170,22 @@ class MedicationWrite(BaseModel):
     """A whole medication as the prescriber states it. PUT replaces every field: omitted
     optional fields are cleared, as in FMK."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "drug_id": "28100118785",
+                    "indication_code": "I10",
+                    "indication_text": "High blood pressure",
+                    "route": "oral",
+                    "dosage": {"kind": "fixed", "unit": "tablet", "morning": 1},
+                    "substitution_allowed": True,
+                    "start_date": "2026-11-21",
+                }
+            ]
+        },
+    )
 
     drug_id: str = Field(min_length=1, max_length=20, examples=["28100007919"])
     indication_code: str | None = Field(default=None, max_length=20, examples=["I10"])

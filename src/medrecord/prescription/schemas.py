@@ -13,7 +13,23 @@ PackageNumber = Field(pattern=r"^[0-9]{6}$", examples=["100008"])
 class PrescriptionCreate(BaseModel):
     """A prescription from an active medication, with FMK's limits."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "medication_id": "0b8f7c1e-5d1a-4f7e-9c43-2a6d1f0e9b21",
+                    "package_number": "100556",
+                    "package_quantity": 1,
+                    "iterations": 4,
+                    "iteration_interval_days": 80,
+                    "valid_from": "2026-11-21",
+                    "valid_to": "2028-11-20",
+                    "substitution_allowed": True,
+                }
+            ]
+        },
+    )
 
     medication_id: uuid.UUID
     package_number: str = PackageNumber

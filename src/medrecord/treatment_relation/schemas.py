@@ -10,7 +10,12 @@ from medrecord.models import RelationKind
 
 
 class TreatmentRelationCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"kind": "admitted", "valid_to": "2026-12-05T12:00:00+01:00"}]
+        },
+    )
 
     kind: RelationKind = Field(examples=["admitted"])
     valid_to: AwareDatetime = Field(
