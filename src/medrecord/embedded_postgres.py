@@ -28,20 +28,15 @@ class EmbeddedPostgresUnavailable(RuntimeError):
 
 @dataclass
 class EmbeddedPostgres:
+    """A running server; it stops itself when the last process using it exits."""
+
     pgdata: Path
     base_uri: str  # libpq URI of the maintenance database ("postgres")
-    _stop: object | None = None
 
     def uri(self, database: str = DATABASE_NAME) -> str:
         """libpq URI of ``database``, created on first use."""
         ensure_database(self.base_uri, database)
         return _with_database(self.base_uri, database)
-
-    def stop(self) -> None:
-        stop = self._stop
-        self._stop = None
-        if callable(stop):
-            stop()
 
 
 def _with_database(uri: str, database: str) -> str:
@@ -70,7 +65,7 @@ def start(pgdata: Path) -> EmbeddedPostgres:
     except ImportError:
         return _start_from_path(pgdata)
     server = pgserver.get_server(pgdata, cleanup_mode="stop")  # type: ignore[attr-defined]
-    return EmbeddedPostgres(pgdata=pgdata, base_uri=server.get_uri(), _stop=server.cleanup)
+    return EmbeddedPostgres(pgdata=pgdata, base_uri=server.get_uri())
 
 
 def _start_from_path(pgdata: Path) -> EmbeddedPostgres:
@@ -116,7 +111,7 @@ def _start_from_path(pgdata: Path) -> EmbeddedPostgres:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.1)
-    return EmbeddedPostgres(pgdata=pgdata, base_uri=uri, _stop=stop)
+    return EmbeddedPostgres(pgdata=pgdata, base_uri=uri)
 
 
 def sqlalchemy_url(libpq_uri: str) -> str:

@@ -78,7 +78,9 @@ def get_dispensing(
 def get_idempotency_record(
     session: Session, citizen_id: uuid.UUID, subject: str, key: str
 ) -> IdempotencyRecord | None:
-    return session.get(IdempotencyRecord, (citizen_id, subject, key))
+    """The stored record, re-read from the database (another transaction may just have
+    committed it)."""
+    return session.get(IdempotencyRecord, (citizen_id, subject, key), populate_existing=True)
 
 
 def pharmacy_dispensings_since(

@@ -104,15 +104,11 @@ def _claim_key(session: Session, record: IdempotencyRecord) -> DispensingRead | 
         return None
     except IntegrityError:
         pass
-    first = session.execute(
-        select(IdempotencyRecord)
-        .where(
-            IdempotencyRecord.citizen_id == record.citizen_id,
-            IdempotencyRecord.caller_subject == record.caller_subject,
-            IdempotencyRecord.key == record.key,
-        )
-        .execution_options(populate_existing=True)
-    ).scalar_one()
+    first = repository.get_idempotency_record(
+        session, record.citizen_id, record.caller_subject, record.key
+    )
+    if first is None:  # the other request rolled back after all: nothing to replay
+        raise Conflict("A request with this key is in doubt; send it again.", code="retry")
     if first.request_hash != record.request_hash:
         raise RuleViolation(
             "This Idempotency-Key was already used for a different request.",
