@@ -1,22 +1,24 @@
-"""Domain errors: a problem ``code`` (the RFC 9457 type slug) and a title, no HTTP status.
+"""Domain errors: the base classes of the problem catalogue (``medrecord.problems``).
 
-``medrecord.http`` maps the classes to status codes at the edge.
+A domain error carries a problem ``code`` (the RFC 9457 type slug) and a title, never an HTTP
+status: ``medrecord.http.status_of`` maps the base classes to status codes at the edge. Code
+raises the catalogue's concrete classes, one per failure, so every problem type is named once.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 
 class DomainError(Exception):
-    code: str = "domain-error"
-    title: str = "Domain error"
+    code: ClassVar[str] = "domain-error"
+    title: ClassVar[str] = "Domain error"
 
-    def __init__(self, detail: str, *, code: str | None = None, **extra: Any) -> None:
+    def __init__(self, detail: str | None = None, **extra: Any) -> None:
+        # The class docstring's first line is the default detail: a raise site may say more.
+        detail = detail or (self.__doc__ or self.title).strip().splitlines()[0]
         super().__init__(detail)
         self.detail = detail
-        if code is not None:
-            self.code = code
         self.extra = extra
 
 
@@ -28,11 +30,6 @@ class NotFound(DomainError):
 class AccessDenied(DomainError):
     code = "forbidden"
     title = "Access denied"
-
-
-class NoTreatmentRelation(AccessDenied):
-    code = "no-treatment-relation"
-    title = "No treatment relation"
 
 
 class Unauthenticated(DomainError):
@@ -69,3 +66,9 @@ class BadRequest(DomainError):
 
     code = "bad-request"
     title = "Bad request"
+
+
+def raise_if(problem: DomainError | None) -> None:
+    """Raise the problem a rule found, if any (rules return problems; use cases raise them)."""
+    if problem is not None:
+        raise problem

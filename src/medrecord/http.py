@@ -8,14 +8,14 @@ from http import HTTPStatus
 from typing import Annotated, Any, cast
 
 import structlog
-from fastapi import Depends, FastAPI, Header, Request
+from fastapi import Depends, FastAPI, Header, Path, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from medrecord import errors, request_context
+from medrecord import errors, problems, request_context
 from medrecord.access.actor import Actor
 from medrecord.access.permissions import Permission
 from medrecord.access.policy import DeclaredPurpose
@@ -79,9 +79,11 @@ def problem(
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
 
 
-def status_of(error: errors.DomainError) -> int:
-    for cls, status in STATUS_BY_ERROR:
-        if isinstance(error, cls):
+def status_of(error: errors.DomainError | type[errors.DomainError]) -> int:
+    """The HTTP status of a domain error (or of its class), by its base class."""
+    cls = error if isinstance(error, type) else type(error)
+    for base, status in STATUS_BY_ERROR:
+        if issubclass(cls, base):
             return status
     return 400
 
@@ -137,7 +139,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI ``responses`` entries for the problems a route can answer with."""
+    """OpenAPI ``responses`` entries for problems that are not domain errors (e.g. 503)."""
     return {
         status: {
             "description": HTTPStatus(status).phrase,
@@ -147,19 +149,60 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
+def _problem_example(cls: type[errors.DomainError]) -> dict[str, Any]:
+    return {
+        "summary": cls.title,
+        "value": {
+            "type": PROBLEM_BASE + cls.code,
+            "title": cls.title,
+            "status": status_of(cls),
+            "detail": (cls.__doc__ or cls.title).strip().splitlines()[0],
+        },
+    }
+
+
 AUTHENTICATED = "authenticated"
 
 
-def requires(permission: Permission | str, *, own_only: bool = False) -> dict[str, Any]:
-    """Route keyword arguments that document the permission a route checks (`x-permission`;
-    `x-own-only` for /me routes, which serve only the citizen's own data).
+def documented(
+    permission: Permission | str,
+    *raises: type[errors.DomainError],
+    own_only: bool = False,
+    responses: dict[int | str, dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """Route keyword arguments that document what a route checks and what it can answer:
+    ``x-permission`` (``x-own-only`` for /me routes, which serve only the citizen's own data),
+    and every problem type it can raise, grouped by status with one example per type
+    (``x-problem-types`` lists their slugs).
 
-    The role-by-route test reads them: a route without a permission fails the suite.
+    Tests read them: the role-by-route matrix fails a route without a permission, and the
+    problem-type test fails a route whose list differs from what its code can raise.
     """
-    extra: dict[str, Any] = {"x-permission": str(permission)}
+    by_status: dict[int | str, dict[str, Any]] = {}
+    for cls in sorted(raises, key=lambda c: (status_of(c), c.code)):
+        entry = by_status.setdefault(
+            status_of(cls),
+            {
+                "description": HTTPStatus(status_of(cls)).phrase,
+                "content": {
+                    PROBLEM_JSON: {
+                        "schema": {"$ref": "#/components/schemas/Problem"},
+                        "examples": {},
+                    }
+                },
+            },
+        )
+        entry["content"][PROBLEM_JSON]["examples"][cls.code] = _problem_example(cls)
+    extra: dict[str, Any] = {
+        "x-permission": str(permission),
+        "x-problem-types": sorted({cls.code for cls in raises}),
+    }
     if own_only:
         extra["x-own-only"] = True
-    return {"openapi_extra": extra}
+    return {
+        "responses": {**(responses or {}), **by_status},
+        "openapi_extra": extra,
+    }
 
 
 PROBLEM_SCHEMA: dict[str, Any] = {
@@ -211,7 +254,7 @@ def get_actor(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Actor:
     if credentials is None or not credentials.credentials.strip():
-        raise errors.Unauthenticated("A bearer token is required.")
+        raise problems.InvalidToken("A bearer token is required.")
     verifier: TokenVerifier = request.app.state.token_verifier
     return verifier.verify(credentials.credentials.strip())
 
@@ -249,13 +292,45 @@ def get_if_match(
     match = _STRONG_ETAG.match(if_match)
     if match is None:
         # A value that cannot be a version cannot match one.
-        raise errors.PreconditionFailed(
-            'If-Match must be a strong ETag such as "3".', code="invalid-etag"
-        )
+        raise problems.InvalidEtag()
     return int(match.group(1))
 
+
+CprPath = Annotated[
+    str,
+    Path(
+        description="The citizen's CPR number, DDMMYY-NNNN or 10 digits.",
+        examples=["070354-1234"],
+        max_length=11,
+    ),
+]
+# What every route that names a citizen can answer: the token, the purpose headers, and the
+# guard's opening (CPR number, citizen, role, own data, consent, treatment relation).
+CITIZEN_PROBLEMS: tuple[type[errors.DomainError], ...] = (
+    problems.InvalidToken,
+    problems.InvalidAccessPurpose,
+    problems.EmergencyReasonRequired,
+    problems.InvalidCpr,
+    problems.CitizenNotFound,
+    problems.RoleNotAllowed,
+    problems.NotOwnData,
+    problems.ConsentRequired,
+    problems.NoTreatmentRelation,
+)
+# What a write with If-Match can answer.
+IF_MATCH_PROBLEMS: tuple[type[errors.DomainError], ...] = (
+    problems.InvalidEtag,
+    problems.IfMatchRequired,
+    problems.VersionMismatch,
+)
 
 SessionDep = Annotated[Session, Depends(get_session)]
 IfMatchDep = Annotated[int | None, Depends(get_if_match)]
 ActorDep = Annotated[Actor, Depends(get_actor)]
 DeclaredPurposeDep = Annotated[DeclaredPurpose, Depends(get_declared_purpose)]
+
+
+def set_etag(response: Response, version: int) -> None:
+    """The object's version as its strong ETag; citizen data is never cached."""
+    response.headers["ETag"] = f'"{version}"'
+    response.headers["Cache-Control"] = "no-store"

@@ -17,26 +17,30 @@ from sqlalchemy import Engine, text
 
 from medrecord import __version__
 from medrecord.access.tokens import TokenVerifier
-from medrecord.audit.api import router as audit_router
+from medrecord.access_log.api import router as access_log_router
+from medrecord.card.api import me_router
+from medrecord.card.api import router as card_router
 from medrecord.citizen.api import router as citizen_router
 from medrecord.config import Settings, get_settings
 from medrecord.db import make_engine, make_sessionmaker
 from medrecord.dispensing.api import pharmacy_router
 from medrecord.dispensing.api import router as dispensing_router
 from medrecord.drug.api import router as drug_router
-from medrecord.http import PROBLEM_JSON, PROBLEM_SCHEMA, install_problem_handlers, problem
+from medrecord.http import (
+    PROBLEM_BASE,
+    PROBLEM_JSON,
+    PROBLEM_SCHEMA,
+    install_problem_handlers,
+    problem,
+)
 from medrecord.log import configure_logging
-from medrecord.medication.api import me_router
 from medrecord.medication.api import router as medication_router
 from medrecord.middleware import FrontDoorMiddleware
 from medrecord.organisation.api import router as organisation_router
 from medrecord.prescription.api import router as prescription_router
 from medrecord.treatment_relation.api import router as relation_router
-from medrecord.web.pages import HERE as WEB_HERE
-from medrecord.web.pages import install_web_handlers
-from medrecord.web.pages import router as web_router
-
-WEB_STATIC = WEB_HERE / "static"
+from medrecord.web.app import PREFIX as WEB_PREFIX
+from medrecord.web.app import SubApplication, create_web_app
 
 DESCRIPTION = """
 **medrecord** keeps one current medication list per citizen — the shared medication record
@@ -107,23 +111,22 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         app.state.sessionmaker = make_sessionmaker(engine)
 
     install_problem_handlers(app)
-    install_web_handlers(app)
     app.add_middleware(FrontDoorMiddleware, max_body_bytes=settings.max_body_bytes)
 
     api = APIRouter(prefix="/api/v1")
     api.include_router(citizen_router)
     api.include_router(organisation_router)
     api.include_router(drug_router)
+    api.include_router(card_router)
     api.include_router(medication_router)
     api.include_router(me_router)
     api.include_router(relation_router)
-    api.include_router(audit_router)
+    api.include_router(access_log_router)
     api.include_router(prescription_router)
     api.include_router(dispensing_router)
     api.include_router(pharmacy_router)
     app.include_router(api)
-    app.include_router(web_router)
-    app.mount("/ui/static", StaticFiles(directory=str(WEB_STATIC)), name="ui-static")
+    app.router.routes.append(SubApplication(WEB_PREFIX, app=create_web_app(app.state)))
     _add_operations(app)
     _add_docs(app)
     return app
@@ -189,16 +192,36 @@ def _add_docs(app: FastAPI) -> None:
         )
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         components["Problem"] = PROBLEM_SCHEMA
-        # Validation errors are problem+json too (FastAPI documents its own JSON shape).
+        # Validation errors are problem+json too (FastAPI documents its own JSON shape); keep
+        # the domain problem types a route lists for 422 beside them.
         for item in schema.get("paths", {}).values():
             for operation in item.values():
-                if "422" in operation.get("responses", {}):
-                    operation["responses"]["422"] = {
-                        "description": "Invalid request: `errors` names each field.",
-                        "content": {
-                            PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}
+                responses = operation.get("responses", {})
+                if "422" not in responses:
+                    continue
+                content = responses["422"].get("content", {}).get(PROBLEM_JSON, {})
+                examples = {
+                    "validation-error": {
+                        "summary": "Invalid request",
+                        "value": {
+                            "type": PROBLEM_BASE + "validation-error",
+                            "title": "Invalid request",
+                            "status": 422,
+                            "detail": "The request has invalid fields; see errors.",
+                            "errors": [{"field": "body.reason", "message": "Field required"}],
                         },
-                    }
+                    },
+                    **content.get("examples", {}),
+                }
+                responses["422"] = {
+                    "description": "Invalid request: `errors` names each field.",
+                    "content": {
+                        PROBLEM_JSON: {
+                            "schema": {"$ref": "#/components/schemas/Problem"},
+                            "examples": examples,
+                        }
+                    },
+                }
         for unused in ("HTTPValidationError", "ValidationError"):
             components.pop(unused, None)
         app.openapi_schema = schema

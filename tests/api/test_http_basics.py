@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
-from medrecord import errors
+from medrecord import errors, problems
 
 
 class Thing(BaseModel):
@@ -127,10 +127,10 @@ def test_malformed_json_is_a_422_problem_naming_the_error(app: FastAPI, client: 
     [
         (errors.NotFound("gone"), 404, "not-found"),
         (errors.AccessDenied("no"), 403, "forbidden"),
-        (errors.Conflict("taken", code="prescription-claimed"), 409, "prescription-claimed"),
+        (problems.PrescriptionClaimed("taken"), 409, "prescription-claimed"),
         (errors.PreconditionFailed("stale"), 412, "version-mismatch"),
         (errors.PreconditionRequired("If-Match needed"), 428, "precondition-required"),
-        (errors.RuleViolation("bad", code="invalid-cpr"), 422, "invalid-cpr"),
+        (problems.InvalidCpr("bad"), 422, "invalid-cpr"),
     ],
 )
 def test_domain_errors_map_to_problems(

@@ -1,20 +1,26 @@
-"""Decide whether an actor may exercise a permission on one citizen, and on what footing.
+"""Decide whether an actor may exercise a permission on one citizen, and on what footing, and
+whether a private item exists for them. Pure: the caller brings the facts (the treatment
+relation is looked up by the use-case opening, ``medrecord.guard``).
 
-Denials are raised as AccessDenied; the use case's audit trail records them.
+Denials are raised as AccessDenied problems; the use case's audit trail records them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session
-
-from medrecord import clock
 from medrecord.access.actor import Actor, Role
 from medrecord.access.permissions import EMERGENCY_ROLES, Permission, Scope, scope_of
-from medrecord.access.relations import has_active_relation
-from medrecord.errors import AccessDenied, NoTreatmentRelation, RuleViolation
 from medrecord.models import Citizen, Purpose
+from medrecord.problems import (
+    ConsentRequired,
+    EmergencyReasonRequired,
+    InvalidAccessPurpose,
+    NotOwnData,
+    NoTreatmentRelation,
+    RoleNotAllowed,
+)
 
 MIN_EMERGENCY_REASON = 20
 
@@ -28,16 +34,13 @@ class DeclaredPurpose:
 
     def __post_init__(self) -> None:
         if self.purpose not in (None, Purpose.consent, Purpose.emergency):
-            raise RuleViolation(
-                "X-Access-Purpose must be 'consent' or 'emergency'.", code="invalid-access-purpose"
-            )
+            raise InvalidAccessPurpose()
         if self.purpose is Purpose.emergency and len((self.reason or "").strip()) < (
             MIN_EMERGENCY_REASON
         ):
-            raise RuleViolation(
+            raise EmergencyReasonRequired(
                 f"Emergency access needs X-Access-Reason of at least {MIN_EMERGENCY_REASON} "
-                "characters.",
-                code="emergency-reason-required",
+                "characters."
             )
 
 
@@ -51,22 +54,26 @@ class Access:
 
 
 def authorize(
-    session: Session,
     actor: Actor,
     citizen: Citizen,
     permission: Permission,
     declared: DeclaredPurpose,
+    *,
+    has_relation: Callable[[], bool],
 ) -> Access:
-    """Grant ``permission`` on ``citizen`` or raise AccessDenied (the audit trail records it)."""
+    """Grant ``permission`` on ``citizen`` or raise AccessDenied (the audit trail records it).
+
+    ``has_relation()``: the caller's organisation has an active treatment relation with the
+    citizen now (the standing GP relation included); asked only when the scope needs it."""
     scope = scope_of(actor.role, permission)
     # Consent and emergency both let the caller see items the citizen marked private.
     sees_private = declared.purpose in (Purpose.consent, Purpose.emergency)
 
     if scope is None:
-        raise AccessDenied(f"The role '{actor.role}' may not do this.", code="role-not-allowed")
+        raise RoleNotAllowed(f"The role '{actor.role}' may not do this.")
     if scope is Scope.own:
         if actor.cpr != citizen.cpr:
-            raise AccessDenied("Citizens may only see their own data.", code="not-own-data")
+            raise NotOwnData()
         return Access(purpose=Purpose.self, reason=None, sees_all_private=True)
     if scope is Scope.any:
         purpose = Purpose.admin if actor.role is Role.admin else Purpose.treatment
@@ -75,22 +82,40 @@ def authorize(
         return Access(purpose=purpose, reason=declared.reason, sees_all_private=sees_private)
     if scope is Scope.consent:
         if declared.purpose is not Purpose.consent:
-            raise AccessDenied(
-                "Reading the whole card needs the citizen's consent (X-Access-Purpose: consent).",
-                code="consent-required",
-            )
+            raise ConsentRequired()
         return Access(purpose=Purpose.consent, reason=declared.reason, sees_all_private=True)
     # Scope.relation
-    if has_active_relation(
-        session, citizen=citizen, organisation_id=actor.organisation_id, at=clock.now()
-    ):
+    if has_relation():
         purpose = declared.purpose or Purpose.treatment
         return Access(purpose=purpose, reason=declared.reason, sees_all_private=sees_private)
     if declared.purpose is Purpose.emergency:
         if actor.role not in EMERGENCY_ROLES:
-            raise AccessDenied("Only doctors and nurses may use emergency access.")
+            raise RoleNotAllowed("Only doctors and nurses may use emergency access.")
         return Access(purpose=Purpose.emergency, reason=declared.reason, sees_all_private=True)
     raise NoTreatmentRelation(
         "Your organisation has no active treatment relation with this citizen. Declare one, "
         "or use emergency access."
+    )
+
+
+def own_cpr(actor: Actor) -> str:
+    """The CPR number of a citizen caller (for /me routes); others have no /me."""
+    if actor.role is not Role.citizen or actor.cpr is None:
+        raise RoleNotAllowed("Only citizens have a /me.")
+    return actor.cpr
+
+
+def sees_private_item(
+    access: Access, *, organisation_id: str | None, private: bool, marked_by: str | None
+) -> bool:
+    """A private item exists only for the citizen, the marking organisation, and access with
+    consent or emergency; for everyone else it leaves no trace.
+
+    SQL restates this for speed (``medication.repository``, the card statement); a test pins
+    them to this function over a table of cases."""
+    # An organisation that is not known (None) never matches, as NULL = NULL is not true in SQL.
+    return (
+        not private
+        or access.sees_all_private
+        or (marked_by is not None and marked_by == organisation_id)
     )

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from medrecord import clock
 from medrecord.access.actor import PROFESSIONAL_ROLES, Actor, Role
 from medrecord.config import Settings
-from medrecord.errors import Unauthenticated
+from medrecord.problems import InvalidToken
 
 ALGORITHMS = ["RS256", "ES256"]
 ACCEPTED_LOA = frozenset({"substantial", "high"})
@@ -152,18 +152,18 @@ class TokenVerifier:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.InvalidTokenError as exc:
-            raise Unauthenticated("The token is invalid.") from exc
+            raise InvalidToken("The token is invalid.") from exc
         if header.get("alg") not in ALGORITHMS:
-            raise Unauthenticated("The token's signing algorithm is not accepted.")
+            raise InvalidToken("The token's signing algorithm is not accepted.")
         if self.jwks is not None:
             try:
                 key = self.jwks.get_signing_key_from_jwt(token).key
             except jwt.PyJWKClientError as exc:
-                raise Unauthenticated("The token's signing key is unknown.") from exc
+                raise InvalidToken("The token's signing key is unknown.") from exc
         else:
             kid = header.get("kid")
             if kid is not None and kid != self.kid:
-                raise Unauthenticated("The token's signing key is unknown.")
+                raise InvalidToken("The token's signing key is unknown.")
             key = self.public_key
         # A key fixes its algorithm: an RSA signature is never checked against an EC key.
         algorithm = "ES256" if isinstance(key, ec.EllipticCurvePublicKey) else "RS256"
@@ -182,15 +182,15 @@ class TokenVerifier:
                 options={"require": ["exp", "iss", "aud", "sub"], "verify_nbf": True},
             )
         except jwt.ExpiredSignatureError as exc:
-            raise Unauthenticated("The token has expired.") from exc
+            raise InvalidToken("The token has expired.") from exc
         except jwt.ImmatureSignatureError as exc:
-            raise Unauthenticated("The token is not valid yet.") from exc
+            raise InvalidToken("The token is not valid yet.") from exc
         except jwt.InvalidAudienceError as exc:
-            raise Unauthenticated("The token is not meant for this service.") from exc
+            raise InvalidToken("The token is not meant for this service.") from exc
         except jwt.InvalidIssuerError as exc:
-            raise Unauthenticated("The token comes from an unknown issuer.") from exc
+            raise InvalidToken("The token comes from an unknown issuer.") from exc
         except (jwt.InvalidTokenError, TypeError, ValueError) as exc:
-            raise Unauthenticated("The token is invalid.") from exc
+            raise InvalidToken("The token is invalid.") from exc
         return actor_from_claims(claims)
 
 
@@ -198,17 +198,17 @@ def actor_from_claims(claims: dict[str, Any]) -> Actor:
     try:
         role = Role(str(claims.get("role")))
     except ValueError as exc:
-        raise Unauthenticated("The token names no known role.") from exc
+        raise InvalidToken("The token names no known role.") from exc
     name, org, cpr = claims.get("name"), claims.get("org"), claims.get("cpr")
     if not isinstance(name, str) or not name:
-        raise Unauthenticated("The token carries no name.")
+        raise InvalidToken("The token carries no name.")
     if role in PROFESSIONAL_ROLES:
         if not isinstance(org, str) or not org:
-            raise Unauthenticated("A professional's token must name an organisation.")
+            raise InvalidToken("A professional's token must name an organisation.")
         if claims.get("loa") not in ACCEPTED_LOA:
-            raise Unauthenticated("The token's level of assurance is too low.")
+            raise InvalidToken("The token's level of assurance is too low.")
     if role is Role.citizen and not (isinstance(cpr, str) and _CPR.match(cpr)):
-        raise Unauthenticated("A citizen's token must carry a CPR number.")
+        raise InvalidToken("A citizen's token must carry a CPR number.")
     on_behalf_of = claims.get("on_behalf_of")
     return Actor(
         subject=str(claims["sub"]),

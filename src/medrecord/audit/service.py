@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from medrecord import clock, request_context
 from medrecord.access.actor import Actor, Role
+from medrecord.audit import repository
 from medrecord.errors import AccessDenied, DomainError
 from medrecord.models import AuditEvent, Outcome, Purpose
 
@@ -55,7 +56,7 @@ def record(
         reason=reason,
         request_id=request_context.request_id.get(),
     )
-    session.add(event)
+    repository.add_event(session, event)
     return event
 
 

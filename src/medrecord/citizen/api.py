@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
+from medrecord import problems
 from medrecord.access.permissions import Permission
 from medrecord.citizen import service
 from medrecord.citizen.schemas import CitizenCreate, CitizenRead
-from medrecord.http import ActorDep, SessionDep, problem_responses, requires
+from medrecord.http import ActorDep, SessionDep, documented
 
 router = APIRouter(tags=["registry"])
 
@@ -14,8 +15,14 @@ router = APIRouter(tags=["registry"])
     "/citizens",
     response_model=CitizenRead,
     status_code=status.HTTP_201_CREATED,
-    responses=problem_responses(401, 403, 409, 422),
-    **requires(Permission.admin_manage),
+    **documented(
+        Permission.admin_manage,
+        problems.CitizenExists,
+        problems.InvalidCpr,
+        problems.InvalidToken,
+        problems.RoleNotAllowed,
+        problems.UnknownGpPractice,
+    ),
 )
 def register_citizen(
     body: CitizenCreate, session: SessionDep, actor: ActorDep, response: Response

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from medrecord.errors import RuleViolation
+from medrecord.problems import InvalidCpr
 
 _CPR_INPUT = re.compile(r"^\s*([0-9]{6})-?([0-9]{4})\s*$")
 # Anything that looks like a CPR number inside free text (logs, messages).
@@ -13,12 +13,10 @@ _CPR_IN_TEXT = re.compile(r"(?<![0-9])([0-9]{6})-?([0-9]{4})(?![0-9])")
 
 
 def normalise_cpr(raw: str) -> str:
-    """Return the 10-digit form of a CPR number, or raise RuleViolation."""
+    """Return the 10-digit form of a CPR number, or raise InvalidCpr."""
     match = _CPR_INPUT.match(raw)
     if not match:
-        raise RuleViolation(
-            "A CPR number has 10 digits, written DDMMYY-NNNN or DDMMYYNNNN.", code="invalid-cpr"
-        )
+        raise InvalidCpr()
     cpr = match.group(1) + match.group(2)
     birth_date_of(cpr)
     return cpr
@@ -36,9 +34,7 @@ def birth_date_of(cpr: str) -> date:
     try:
         return date(century + yy, month, day)
     except ValueError as exc:
-        raise RuleViolation(
-            "The CPR number's first six digits are not a valid date.", code="invalid-cpr"
-        ) from exc
+        raise InvalidCpr("The CPR number's first six digits are not a valid date.") from exc
 
 
 def mask_cpr(cpr: str) -> str:

@@ -24,9 +24,16 @@ class CitizenCreate(BaseModel):
     )
 
 
-class CitizenRead(BaseModel):
-    id: uuid.UUID
-    cpr: str
+class CitizenSummary(BaseModel):
+    """Who the citizen is, as shown with their card or at the pharmacy counter."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    cpr: str = Field(examples=["0101701234"])
     name: str
     birth_date: date
     gp_practice_id: str | None
+
+
+class CitizenRead(CitizenSummary):
+    id: uuid.UUID

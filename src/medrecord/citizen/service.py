@@ -1,3 +1,5 @@
+"""Citizen use cases: find by CPR number (every citizen use case starts here), register."""
+
 from __future__ import annotations
 
 import uuid
@@ -11,29 +13,30 @@ from medrecord.citizen import repository
 from medrecord.citizen.rules import birth_date_of, normalise_cpr
 from medrecord.citizen.schemas import CitizenCreate, CitizenRead
 from medrecord.db import map_integrity_errors
-from medrecord.errors import AccessDenied, Conflict, NotFound, RuleViolation
-from medrecord.models import Citizen, MedicationCard, Organisation, OrganisationKind, Purpose
+from medrecord.models import Citizen, OrganisationKind, Purpose
+from medrecord.organisation import repository as organisation_repository
+from medrecord.problems import CitizenExists, CitizenNotFound, RoleNotAllowed, UnknownGpPractice
 
 
 def find_citizen(session: Session, raw_cpr: str) -> Citizen:
     """The citizen with this CPR number; 422 for a malformed number, 404 for an unknown one."""
     citizen = repository.get_by_cpr(session, normalise_cpr(raw_cpr))
     if citizen is None:
-        raise NotFound("No citizen has this CPR number.", code="citizen-not-found")
+        raise CitizenNotFound()
     return citizen
 
 
 def register_citizen(session: Session, actor: Actor, *, command: CitizenCreate) -> CitizenRead:
     """An admin registers a citizen (with an empty medication card)."""
     if scope_of(actor.role, Permission.admin_manage) is None:
-        raise AccessDenied("Only admins register citizens.", code="role-not-allowed")
+        raise RoleNotAllowed("Only admins register citizens.")
     cpr = normalise_cpr(command.cpr)
     if command.gp_practice_id is not None:
-        gp = session.get(Organisation, command.gp_practice_id)
+        gp = organisation_repository.get(session, command.gp_practice_id)
         if gp is None or gp.kind != OrganisationKind.gp_practice:
-            raise RuleViolation("No GP practice has this id.", code="unknown-gp-practice")
+            raise UnknownGpPractice()
     if repository.get_by_cpr(session, cpr) is not None:
-        raise Conflict("A citizen with this CPR number is registered.", code="citizen-exists")
+        raise CitizenExists()
     citizen = Citizen(
         id=uuid.uuid4(),
         cpr=cpr,
@@ -41,13 +44,8 @@ def register_citizen(session: Session, actor: Actor, *, command: CitizenCreate) 
         birth_date=birth_date_of(cpr),
         gp_practice_id=command.gp_practice_id,
     )
-    session.add(citizen)
-    with map_integrity_errors(
-        {"uq_citizen_cpr": Conflict("A citizen with this CPR number is registered.",
-                                    code="citizen-exists")}
-    ):  # fmt: skip
-        session.flush()
-    session.add(MedicationCard(citizen_id=citizen.id, version=1))
+    with map_integrity_errors({"uq_citizen_cpr": CitizenExists()}):  # two admins at once
+        repository.add(session, citizen)
     audit.record(
         session,
         actor,
@@ -57,12 +55,6 @@ def register_citizen(session: Session, actor: Actor, *, command: CitizenCreate) 
         resource_id=citizen.id,
         purpose=Purpose.admin,
     )
-    result = CitizenRead(
-        id=citizen.id,
-        cpr=citizen.cpr,
-        name=citizen.name,
-        birth_date=citizen.birth_date,
-        gp_practice_id=citizen.gp_practice_id,
-    )
+    result = CitizenRead.model_validate(citizen)
     session.commit()
     return result

@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Response, status
 
+from medrecord import problems
 from medrecord.access.permissions import Permission
 from medrecord.dispensing import service
 from medrecord.dispensing.schemas import (
@@ -13,8 +14,14 @@ from medrecord.dispensing.schemas import (
     DispensingUndo,
     PharmacyDispensing,
 )
-from medrecord.http import ActorDep, DeclaredPurposeDep, SessionDep, problem_responses, requires
-from medrecord.medication.api import CprPath
+from medrecord.http import (
+    CITIZEN_PROBLEMS,
+    ActorDep,
+    CprPath,
+    DeclaredPurposeDep,
+    SessionDep,
+    documented,
+)
 
 router = APIRouter(prefix="/citizens/{cpr}", tags=["dispensings"])
 
@@ -23,8 +30,30 @@ router = APIRouter(prefix="/citizens/{cpr}", tags=["dispensings"])
     "/prescriptions/{prescription_id}/dispensings",
     response_model=DispensingRead,
     status_code=status.HTTP_201_CREATED,
-    responses=problem_responses(400, 401, 403, 404, 409, 422),
-    **requires(Permission.dispensing_write),
+    **documented(
+        Permission.dispensing_write,
+        *CITIZEN_PROBLEMS,
+        problems.ExceedsRemaining,
+        problems.IdempotencyInDoubt,
+        problems.IdempotencyKeyRequired,
+        problems.IdempotencyKeyReused,
+        problems.InvalidIdempotencyKey,
+        problems.MedicationPaused,
+        problems.MedicationWithdrawn,
+        problems.NotAPharmacy,
+        problems.NotInSubstitutionGroup,
+        problems.NothingRemaining,
+        problems.PrescriptionCancelled,
+        problems.PrescriptionClaimed,
+        problems.PrescriptionExpired,
+        problems.PrescriptionNotFound,
+        problems.PrescriptionNotOpen,
+        problems.PrescriptionNotYetValid,
+        problems.SubstituteSizeDiffers,
+        problems.SubstitutionNotAllowed,
+        problems.TooEarly,
+        problems.UnknownPackage,
+    ),
 )
 def dispense(
     cpr: CprPath,
@@ -55,8 +84,15 @@ def dispense(
 @router.post(
     "/dispensings/{dispensing_id}/undo",
     response_model=DispensingRead,
-    responses=problem_responses(401, 403, 404, 409, 422),
-    **requires(Permission.dispensing_write),
+    **documented(
+        Permission.dispensing_write,
+        *CITIZEN_PROBLEMS,
+        problems.AlreadyUndone,
+        problems.DispensingNotFound,
+        problems.NotDispensingPharmacy,
+        problems.PrescriptionNotFound,
+        problems.UndoWindowPassed,
+    ),
 )
 def undo_dispensing(
     cpr: CprPath,
@@ -75,8 +111,12 @@ def undo_dispensing(
 @router.get(
     "/dispensings/{dispensing_id}",
     response_model=DispensingRead,
-    responses=problem_responses(401, 403, 404, 422),
-    **requires(Permission.dispensable_prescription_read),
+    **documented(
+        Permission.dispensable_prescription_read,
+        *CITIZEN_PROBLEMS,
+        problems.DispensingNotFound,
+        problems.PrescriptionNotFound,
+    ),
 )
 def read_dispensing(
     cpr: CprPath,
@@ -97,8 +137,12 @@ pharmacy_router = APIRouter(prefix="/pharmacy", tags=["dispensings"])
 @pharmacy_router.get(
     "/dispensings/today",
     response_model=list[PharmacyDispensing],
-    responses=problem_responses(401, 403),
-    **requires(Permission.dispensing_write),
+    **documented(
+        Permission.dispensing_write,
+        problems.InvalidToken,
+        problems.NotAPharmacy,
+        problems.RoleNotAllowed,
+    ),
 )
 def list_todays_dispensings(session: SessionDep, actor: ActorDep) -> list[PharmacyDispensing]:
     """Your pharmacy's dispensings today (Europe/Copenhagen), newest first."""

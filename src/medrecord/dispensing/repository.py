@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import case, delete, select, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from medrecord.models import (
@@ -109,3 +109,22 @@ def purge_expired_idempotency_records(session: Session, *, now: datetime) -> int
         .returning(IdempotencyRecord.key)
     ).all()
     return len(deleted)
+
+
+def last_dispensed_at(
+    session: Session, citizen_id: uuid.UUID, prescription_id: uuid.UUID
+) -> datetime | None:
+    """When the prescription's latest completed dispensing went out (None: never)."""
+    return session.scalar(
+        select(func.max(Dispensing.dispensed_at)).where(
+            Dispensing.citizen_id == citizen_id,
+            Dispensing.prescription_id == prescription_id,
+            Dispensing.status == DispensingStatus.completed,
+        )
+    )
+
+
+def add(session: Session, dispensing: Dispensing) -> None:
+    """A new dispensing; flushed, so a violated constraint raises here."""
+    session.add(dispensing)
+    session.flush()

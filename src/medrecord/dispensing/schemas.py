@@ -5,7 +5,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from medrecord.medication.schemas import DrugSummary, PersonRef
+from medrecord.access.schemas import PersonRef
+from medrecord.drug.schemas import DrugSummary
 
 
 class DispensingCreate(BaseModel):

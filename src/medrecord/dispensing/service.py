@@ -8,29 +8,29 @@ import re
 import uuid
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from medrecord import clock
 from medrecord.access.actor import Actor
-from medrecord.access.guard import guarded
 from medrecord.access.permissions import Permission, scope_of
 from medrecord.access.policy import Access, DeclaredPurpose
+from medrecord.access.schemas import PersonRef
 from medrecord.audit import service as audit
+from medrecord.citizen import repository as citizen_repository
 from medrecord.citizen.rules import mask_cpr
 from medrecord.db import map_integrity_errors
-from medrecord.dispensing import repository
+from medrecord.dispensing import repository, rules
 from medrecord.dispensing.schemas import (
     DispensingCreate,
     DispensingRead,
     DispensingUndo,
     PharmacyDispensing,
 )
-from medrecord.errors import AccessDenied, BadRequest, Conflict, NotFound, RuleViolation
-from medrecord.medication import repository as medication_repository
-from medrecord.medication import service as medication_service
-from medrecord.medication.schemas import DrugSummary
+from medrecord.drug import repository as drug_repository
+from medrecord.drug.schemas import DrugSummary
+from medrecord.errors import raise_if
+from medrecord.guard import guarded
 from medrecord.models import (
     Citizen,
     Dispensing,
@@ -43,30 +43,42 @@ from medrecord.models import (
     PrescriptionStatus,
     Purpose,
 )
+from medrecord.organisation import repository as organisation_repository
+from medrecord.organisation.rules import require_pharmacy
 from medrecord.prescription import repository as prescription_repository
 from medrecord.prescription import rules as prescription_rules
-from medrecord.prescription import service as prescription_service
+from medrecord.problems import (
+    DispensingNotFound,
+    IdempotencyInDoubt,
+    IdempotencyKeyRequired,
+    IdempotencyKeyReused,
+    InvalidIdempotencyKey,
+    NothingRemaining,
+    PrescriptionNotFound,
+    RoleNotAllowed,
+    UnknownPackage,
+)
 
-UNDO_WINDOW = timedelta(days=7)
 # Keys are kept at least 24 h (SPEC §4); a purge of older ones may run after this.
 IDEMPOTENCY_TTL = timedelta(hours=48)
 ONE_PER_ITERATION = "uq_dispensing_one_per_iteration"
 _KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
 
 
-def within_undo_window(dispensed_at: datetime) -> bool:
-    return clock.now() - dispensed_at <= UNDO_WINDOW
+def _drug(session: Session, drug_id: str) -> Drug:
+    drug = drug_repository.get_drug(session, drug_id)  # usually in the identity map already
+    assert drug is not None  # noqa: S101 - a foreign key holds it
+    return drug
 
 
-def dispensing_read(session: Session, d: Dispensing, prescription: Prescription) -> DispensingRead:
-    drug = session.get_one(Drug, d.drug_id)  # usually already in the identity map
+def dispensing_read(d: Dispensing, prescription: Prescription, drug: Drug) -> DispensingRead:
     return DispensingRead(
         id=d.id,
         prescription_id=d.prescription_id,
         order_id=d.order_id,
         iteration_number=d.iteration_number,
         pharmacy_id=d.pharmacy_id,
-        pharmacist=medication_service.person(d.pharmacist),
+        pharmacist=PersonRef.of(d.pharmacist),
         drug_id=d.drug_id,
         drug=DrugSummary.model_validate(drug),
         package_number=d.package_number,
@@ -81,6 +93,28 @@ def dispensing_read(session: Session, d: Dispensing, prescription: Prescription)
             prescription.status, prescription.valid_to, clock.today()
         ),
     )
+
+
+def _visible_prescription(
+    session: Session,
+    actor: Actor,
+    access: Access,
+    citizen: Citizen,
+    prescription_id: uuid.UUID,
+    *,
+    lock: bool = False,
+) -> tuple[Prescription, str]:
+    found = prescription_repository.get_visible(
+        session,
+        citizen.id,
+        prescription_id,
+        sees_all_private=access.sees_all_private,
+        organisation_id=actor.organisation_id,
+        lock=lock,
+    )
+    if found is None:
+        raise PrescriptionNotFound()
+    return found
 
 
 def request_fingerprint(prescription_id: uuid.UUID, command: DispensingCreate) -> str:
@@ -108,48 +142,39 @@ def _claim_key(session: Session, record: IdempotencyRecord) -> DispensingRead | 
         session, record.citizen_id, record.caller_subject, record.key
     )
     if first is None:  # the other request rolled back after all: nothing to replay
-        raise Conflict("A request with this key is in doubt; send it again.", code="retry")
+        raise IdempotencyInDoubt()
     if first.request_hash != record.request_hash:
-        raise RuleViolation(
-            "This Idempotency-Key was already used for a different request.",
-            code="idempotency-key-reused",
-        )
+        raise IdempotencyKeyReused()
     return DispensingRead.model_validate(first.response_body)
+
+
+def package_facts(session: Session, package: DrugPackage) -> rules.PackageFacts:
+    drug = _drug(session, package.drug_id)
+    return rules.PackageFacts(
+        drug_id=drug.id,
+        substitution_group=drug.substitution_group,
+        size=package.size,
+        unit=package.unit,
+    )
 
 
 def _package_to_dispense(
     session: Session, prescription: Prescription, package_number: str | None
 ) -> tuple[DrugPackage, bool]:
     """The package handed out and whether it substitutes the prescribed drug."""
-    number = package_number or prescription.package_number
-    package = session.get(DrugPackage, number)
+    package = drug_repository.get_package(session, package_number or prescription.package_number)
     if package is None:
-        raise RuleViolation("No package in the catalogue has this number.", code="unknown-package")
-    if package.drug_id == prescription.drug_id:
-        return package, False
-    if not prescription.substitution_allowed:
-        raise RuleViolation(
-            "The prescriber did not allow substitution.", code="substitution-not-allowed"
+        raise UnknownPackage()
+    prescribed = drug_repository.get_package(session, prescription.package_number)
+    assert prescribed is not None  # noqa: S101 - a foreign key holds it
+    raise_if(
+        rules.package_problem(
+            package_facts(session, prescribed),
+            package_facts(session, package),
+            substitution_allowed=prescription.substitution_allowed,
         )
-    prescribed, substitute = (
-        session.get(Drug, prescription.drug_id),
-        session.get(Drug, package.drug_id),
     )
-    group = prescribed.substitution_group if prescribed else None
-    if group is None or substitute is None or substitute.substitution_group != group:
-        raise RuleViolation(
-            "The package is not in the prescribed drug's substitution group.",
-            code="not-in-substitution-group",
-        )
-    prescribed_package = session.get_one(DrugPackage, prescription.package_number)
-    if (package.size, package.unit) != (prescribed_package.size, prescribed_package.unit):
-        # A substitute replaces the product, not the amount the prescriber chose.
-        raise RuleViolation(
-            f"A substitute must hold the prescribed {prescribed_package.size.normalize():f} "
-            f"{prescribed_package.unit}.",
-            code="substitute-size-differs",
-        )
-    return package, True
+    return package, package.drug_id != prescription.drug_id
 
 
 def dispense(
@@ -164,16 +189,12 @@ def dispense(
 ) -> tuple[DispensingRead, bool]:
     """Hand out one iteration. Returns (dispensing, replayed)."""
     if not idempotency_key:
-        raise BadRequest(
+        raise IdempotencyKeyRequired(
             "Send an Idempotency-Key header (a fresh UUID per dispensing) so a retry can never "
-            "dispense twice.",
-            code="idempotency-key-required",
+            "dispense twice."
         )
     if not _KEY.match(idempotency_key):
-        raise BadRequest(
-            "Idempotency-Key must be 1 to 200 visible ASCII characters.",
-            code="invalid-idempotency-key",
-        )
+        raise InvalidIdempotencyKey()
     with guarded(
         session,
         actor,
@@ -220,38 +241,37 @@ def _dispense(
     command: DispensingCreate,
     now: datetime,
 ) -> DispensingRead:
-    citizen_id = citizen.id
-    prescription, _ = prescription_service.lock_dispensable(
-        session, actor, access, citizen, prescription_id
+    prescription, medication_status = _visible_prescription(
+        session, actor, access, citizen, prescription_id, lock=True
     )
-    held = prescription_repository.open_order(session, citizen_id, prescription.id)
-    if held is not None and held[0].pharmacy_id != actor.organisation_id:
-        raise prescription_service.claimed_by(*held)
+    raise_if(
+        prescription_rules.dispensable_problem(
+            prescription, medication_status=medication_status, today=clock.today()
+        )
+    )
+    held = prescription_repository.open_order(session, citizen.id, prescription.id)
+    raise_if(
+        prescription_rules.claim_problem(
+            holder_id=held[0].pharmacy_id if held else None,
+            holder_name=held[1] if held else None,
+            organisation_id=actor.organisation_id,
+        )
+    )
     earliest = prescription_rules.earliest_next_dispensing(
         prescription.last_dispensed_at, prescription.iteration_interval_days
     )
-    if earliest is not None and now < earliest:
-        local = earliest.astimezone(clock.COPENHAGEN)
-        raise Conflict(
-            f"Too early: the next iteration may be dispensed from {local:%d-%m-%Y %H:%M}.",
-            code="too-early",
-            earliest=earliest.isoformat(),
-        )
+    raise_if(rules.too_early_problem(earliest, now))
     package, substituted = _package_to_dispense(session, prescription, command.package_number)
     quantity = command.package_quantity or prescription.package_quantity
-    if quantity > prescription.package_quantity:
-        raise Conflict(
-            f"At most {prescription.package_quantity} package(s) per iteration were prescribed.",
-            code="exceeds-remaining",
-        )
-    pharmacy = prescription_service.pharmacy_of(session, actor)
+    raise_if(rules.quantity_problem(quantity, prescription.package_quantity))
+    pharmacy = require_pharmacy(organisation_repository.get(session, actor.organisation_id or ""))
     if repository.take_iteration(session, prescription, at=now) is None:
-        raise Conflict("Nothing remains on this prescription.", code="nothing-remaining")
-    used = set(repository.used_iteration_numbers(session, citizen_id, prescription.id))
+        raise NothingRemaining()  # a race the row lock should prevent; the UPDATE is the backstop
+    used = set(repository.used_iteration_numbers(session, citizen.id, prescription.id))
     iteration = next(n for n in range(1, prescription.iterations + 1) if n not in used)
     dispensing = Dispensing(
         id=uuid.uuid4(),
-        citizen_id=citizen_id,
+        citizen_id=citizen.id,
         prescription_id=prescription.id,
         order_id=held[0].id if held else None,
         iteration_number=iteration,
@@ -264,17 +284,13 @@ def _dispense(
         dispensed_at=now,
         status=DispensingStatus.completed,
     )
-    session.add(dispensing)
-    with map_integrity_errors(
-        {ONE_PER_ITERATION: Conflict("Nothing remains on this prescription.",
-                                     code="nothing-remaining")}
-    ):  # fmt: skip
-        session.flush()
+    with map_integrity_errors({ONE_PER_ITERATION: NothingRemaining()}):
+        repository.add(session, dispensing)
     if held is not None:
         held[0].status = OrderStatus.done  # the claim is fulfilled; the next iteration is free
         held[0].modified_at = now
-    medication_repository.bump_card_version(session, citizen_id)
-    return dispensing_read(session, dispensing, prescription)
+    citizen_repository.bump_card_version(session, citizen.id)
+    return dispensing_read(dispensing, prescription, _drug(session, dispensing.drug_id))
 
 
 def undo_dispensing(
@@ -298,24 +314,23 @@ def undo_dispensing(
     ) as (citizen, access, _entry):
         found = repository.get_dispensing(session, citizen.id, dispensing_id)
         if found is None:
-            raise NotFound("The citizen has no such dispensing.", code="dispensing-not-found")
+            raise DispensingNotFound()
         # Lock order as in dispense: prescription first, then the dispensing.
-        prescription, _ = prescription_service.visible_prescription(
+        prescription, _ = _visible_prescription(
             session, actor, access, citizen, found.prescription_id, lock=True
         )
         dispensing = repository.get_dispensing(session, citizen.id, dispensing_id, lock=True)
         assert dispensing is not None  # noqa: S101 - rows are never deleted
-        if dispensing.pharmacy_id != actor.organisation_id:
-            raise AccessDenied(
-                "Only the pharmacy that dispensed may undo it.", code="not-dispensing-pharmacy"
-            )
-        if dispensing.status == DispensingStatus.undone:
-            raise Conflict("The dispensing is already undone.", code="already-undone")
         now = clock.now()
-        if not within_undo_window(dispensing.dispensed_at):
-            raise Conflict(
-                "A dispensing can be undone only within 7 days.", code="undo-window-passed"
+        raise_if(
+            rules.undo_problem(
+                status=dispensing.status,
+                dispensed_by=dispensing.pharmacy_id,
+                organisation_id=actor.organisation_id,
+                dispensed_at=dispensing.dispensed_at,
+                now=now,
             )
+        )
         dispensing.status = DispensingStatus.undone
         dispensing.undone_at = now
         dispensing.undo_reason = command.reason
@@ -323,18 +338,14 @@ def undo_dispensing(
         prescription.dispensed_iterations -= 1
         if prescription.status == PrescriptionStatus.completed:
             prescription.status = PrescriptionStatus.open
-        prescription.last_dispensed_at = session.scalar(
-            select(func.max(Dispensing.dispensed_at)).where(
-                Dispensing.citizen_id == citizen.id,
-                Dispensing.prescription_id == prescription.id,
-                Dispensing.status == DispensingStatus.completed,
-            )
+        prescription.last_dispensed_at = repository.last_dispensed_at(
+            session, citizen.id, prescription.id
         )
         prescription.modified_at = now
         prescription.version += 1
         session.flush()
-        medication_repository.bump_card_version(session, citizen.id)
-        result = dispensing_read(session, dispensing, prescription)
+        citizen_repository.bump_card_version(session, citizen.id)
+        result = dispensing_read(dispensing, prescription, _drug(session, dispensing.drug_id))
     session.commit()
     return result
 
@@ -359,11 +370,11 @@ def get_dispensing(
     ) as (citizen, access, _entry):
         dispensing = repository.get_dispensing(session, citizen.id, dispensing_id)
         if dispensing is None:
-            raise NotFound("The citizen has no such dispensing.", code="dispensing-not-found")
-        prescription, _ = prescription_service.visible_prescription(
+            raise DispensingNotFound()
+        prescription, _ = _visible_prescription(
             session, actor, access, citizen, dispensing.prescription_id
         )
-        result = dispensing_read(session, dispensing, prescription)
+        result = dispensing_read(dispensing, prescription, _drug(session, dispensing.drug_id))
     session.commit()
     return result
 
@@ -372,8 +383,8 @@ def todays_dispensings(session: Session, actor: Actor) -> list[PharmacyDispensin
     """The caller's pharmacy's dispensings today (Copenhagen), newest first. Every citizen on
     the list gets an audit row."""
     if scope_of(actor.role, Permission.dispensing_write) is None:
-        raise AccessDenied("Only pharmacy staff list dispensings.", code="role-not-allowed")
-    pharmacy = prescription_service.pharmacy_of(session, actor)
+        raise RoleNotAllowed("Only pharmacy staff list dispensings.")
+    pharmacy = require_pharmacy(organisation_repository.get(session, actor.organisation_id or ""))
     start = datetime.combine(clock.today(), time(0), tzinfo=clock.COPENHAGEN)
     rows = repository.pharmacy_dispensings_since(session, pharmacy.id, start)
     for citizen_id in dict.fromkeys(d.citizen_id for d, _, _, _ in rows):
@@ -389,9 +400,9 @@ def todays_dispensings(session: Session, actor: Actor) -> list[PharmacyDispensin
         PharmacyDispensing(
             citizen_name=citizen.name,
             citizen_cpr_masked=mask_cpr(citizen.cpr),
-            dispensing=dispensing_read(session, d, prescription),
+            dispensing=dispensing_read(d, prescription, drug),
         )
-        for d, prescription, _, citizen in rows
+        for d, prescription, drug, citizen in rows
     ]
     session.commit()
     return result

@@ -4,9 +4,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
+from medrecord import problems
 from medrecord.drug import service
 from medrecord.drug.schemas import DrugDetail, DrugRead
-from medrecord.http import AUTHENTICATED, ActorDep, SessionDep, problem_responses, requires
+from medrecord.http import AUTHENTICATED, ActorDep, SessionDep, documented
 
 router = APIRouter(prefix="/drugs", tags=["catalogue"])
 
@@ -14,8 +15,7 @@ router = APIRouter(prefix="/drugs", tags=["catalogue"])
 @router.get(
     "",
     response_model=list[DrugRead],
-    responses=problem_responses(401, 422),
-    **requires(AUTHENTICATED),
+    **documented(AUTHENTICATED, problems.InvalidToken),
 )
 def search_drugs(
     session: SessionDep,
@@ -47,8 +47,7 @@ def search_drugs(
 @router.get(
     "/{drug_id}",
     response_model=DrugDetail,
-    responses=problem_responses(401, 404),
-    **requires(AUTHENTICATED),
+    **documented(AUTHENTICATED, problems.DrugNotFound, problems.InvalidToken),
 )
 def read_drug(
     drug_id: Annotated[str, Path(max_length=20, examples=["28100007919"])],

@@ -37,3 +37,12 @@ def substitutes(session: Session, drug: Drug) -> Sequence[Drug]:
         .options(selectinload(Drug.packages))
         .where(Drug.substitution_group == drug.substitution_group, Drug.id != drug.id)
     ).all()
+
+
+def get_drug(session: Session, drug_id: str) -> Drug | None:
+    """The drug alone (often already in the session's identity map)."""
+    return session.get(Drug, drug_id)
+
+
+def get_package(session: Session, package_number: str) -> DrugPackage | None:
+    return session.get(DrugPackage, package_number)

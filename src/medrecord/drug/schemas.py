@@ -5,6 +5,18 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, Field
 
 
+class DrugSummary(BaseModel):
+    """The drug as shown with a medication, prescription or dispensing."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    name: str
+    form: str
+    strength: str
+    atc_code: str
+
+
 class PackageRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from medrecord.access.actor import Actor
 from medrecord.drug import repository
 from medrecord.drug.schemas import CatalogueRow, DrugDetail, DrugRead
-from medrecord.errors import NotFound
 from medrecord.models import Drug, DrugPackage
+from medrecord.problems import DrugNotFound
 
 
 def search_drugs(
@@ -37,7 +37,7 @@ def get_drug(session: Session, actor: Actor, *, drug_id: str) -> DrugDetail:
     del actor
     drug = repository.get(session, drug_id)
     if drug is None:
-        raise NotFound("No drug in the catalogue has this id.", code="drug-not-found")
+        raise DrugNotFound()
     substitutes = sorted(repository.substitutes(session, drug), key=_cheapest)
     return DrugDetail(
         **DrugRead.model_validate(drug).model_dump(),
@@ -78,7 +78,7 @@ def import_catalogue(session: Session, rows: list[dict[str, Any]]) -> ImportRepo
             )
             report.rejected.append((line, problems))
             continue
-        drug = session.get(Drug, row.drug_id)
+        drug = repository.get_drug(session, row.drug_id)
         if drug is None:
             drug = Drug(id=row.drug_id)
             session.add(drug)
@@ -89,7 +89,7 @@ def import_catalogue(session: Session, rows: list[dict[str, Any]]) -> ImportRepo
             report.drugs_updated += 1
         drug.name, drug.form, drug.strength = row.name, row.form, row.strength
         drug.atc_code, drug.substitution_group = row.atc_code, row.substitution_group
-        package = session.get(DrugPackage, row.package_number)
+        package = repository.get_package(session, row.package_number)
         if package is not None and package.drug_id != row.drug_id:
             report.rejected.append(
                 (line, f"package {row.package_number} belongs to drug {package.drug_id}")

@@ -1,9 +1,23 @@
-"""Pure rules for medications: dosage text (FMK "dosis-til-tekst", simplified)."""
+"""Pure rules for medications: dosage text (FMK "dosis-til-tekst", simplified) and what each
+life-cycle step allows. Rules return the problem (or None) and leave raising to the caller."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
+
+from medrecord.errors import DomainError
+from medrecord.models import MedicationStatus
+from medrecord.problems import (
+    AlreadyPrivate,
+    InvalidPause,
+    MedicationNotActive,
+    MedicationNotPaused,
+    MedicationWithdrawn,
+    NotMarkingOrganisation,
+    NotPrivate,
+)
 
 DAY_PARTS = ("morning", "noon", "evening", "night")
 _PLURALS = {
@@ -60,3 +74,43 @@ def dosage_text(
     if note:
         text += f". {note}"
     return text
+
+
+# --- life cycle ------------------------------------------------------------------------------
+
+
+def change_problem(status: str) -> MedicationWithdrawn | None:
+    """A withdrawn medication is final: it is never changed again (create a new one)."""
+    if status == MedicationStatus.withdrawn:
+        return MedicationWithdrawn("The medication is withdrawn; create a new medication instead.")
+    return None
+
+
+def pause_problem(status: str, *, paused_from: date, paused_to: date | None) -> DomainError | None:
+    """Only an active medication can be paused, and a pause ends after it starts."""
+    if problem := change_problem(status):
+        return problem
+    if status != MedicationStatus.active:
+        return MedicationNotActive("Only an active medication can be paused.")
+    if paused_to is not None and paused_to < paused_from:
+        return InvalidPause()
+    return None
+
+
+def resume_problem(status: str) -> DomainError | None:
+    if problem := change_problem(status):
+        return problem
+    if status != MedicationStatus.paused:
+        return MedicationNotPaused()
+    return None
+
+
+def private_marking_problem(
+    *, private: bool, wanted: bool, marked_by: str | None, organisation_id: str | None
+) -> DomainError | None:
+    """Marking twice is a conflict; only the marking organisation may unmark."""
+    if private == wanted:
+        return AlreadyPrivate() if wanted else NotPrivate()
+    if not wanted and marked_by != organisation_id:
+        return NotMarkingOrganisation()
+    return None

@@ -8,6 +8,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 
+from medrecord.access.schemas import PersonRef
+from medrecord.drug.schemas import DrugSummary
 from medrecord.medication import rules
 
 
@@ -72,98 +74,6 @@ class Dosage(BaseModel):
 
     def stored(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_none=True)
-
-
-class PersonRef(BaseModel):
-    """Who did something, as recorded at the time."""
-
-    name: str
-    role: str
-    organisation_id: str | None = None
-
-
-class DrugSummary(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: str
-    name: str
-    form: str
-    strength: str
-    atc_code: str
-
-
-class Claim(BaseModel):
-    order_id: uuid.UUID
-    pharmacy_id: str
-    pharmacy_name: str
-    status: str
-
-
-class DispensingSummary(BaseModel):
-    id: uuid.UUID
-    dispensed_at: datetime
-    pharmacy_id: str
-    package_number: str
-    package_quantity: int
-    substituted: bool
-    status: str
-
-
-class CardPrescription(BaseModel):
-    id: uuid.UUID
-    drug_id: str
-    package_number: str
-    package_quantity: int
-    iterations: int
-    remaining_iterations: int
-    remaining_packages: int = Field(description="Packages that can still be dispensed.")
-    iteration_interval_days: int | None
-    valid_from: date
-    valid_to: date
-    status: str = Field(description="open, completed, cancelled, expired or invalid")
-    claimed_by: Claim | None
-    prescriber: PersonRef
-    latest_dispensing: DispensingSummary | None
-
-
-class CardMedication(BaseModel):
-    id: uuid.UUID
-    version: int
-    drug: DrugSummary
-    indication_code: str | None
-    indication_text: str | None
-    route: str
-    dosage: dict[str, Any]
-    dosage_text: str = Field(examples=["1 tablet morning and evening"])
-    substitution_allowed: bool
-    start_date: date | None
-    started_previously: bool
-    end_date: date | None
-    status: str
-    paused_from: date | None
-    paused_to: date | None
-    withdrawal_reason: str | None
-    private: bool
-    modified_at: datetime
-    modified_by: PersonRef
-    prescriptions: list[CardPrescription]
-
-
-class CitizenSummary(BaseModel):
-    cpr: str = Field(examples=["0101701234"])
-    name: str
-    birth_date: date
-    gp_practice_id: str | None
-
-
-class MedicationCardRead(BaseModel):
-    """A citizen's medication card, as the caller may see it."""
-
-    citizen: CitizenSummary
-    version: int = Field(description="Card version; sent as the ETag.")
-    reviewed_at: datetime | None
-    reviewed_by: PersonRef | None
-    medications: list[CardMedication]
 
 
 class MedicationWrite(BaseModel):
@@ -256,9 +166,3 @@ class MedicationVersionRead(BaseModel):
     changed_at: datetime
     changed_by: PersonRef
     state: dict[str, Any]
-
-
-class CardReviewRead(BaseModel):
-    version: int
-    reviewed_at: datetime
-    reviewed_by: PersonRef

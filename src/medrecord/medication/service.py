@@ -1,111 +1,35 @@
-"""Medication use cases: each checks access, applies the rules, audits, and commits once."""
+"""Medication use cases: each opens with the guard, applies the rules, audits, commits once."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from medrecord import clock
-from medrecord.access.actor import Actor, Role
-from medrecord.access.guard import guarded
+from medrecord.access.actor import Actor
 from medrecord.access.permissions import Permission
-from medrecord.access.policy import Access, DeclaredPurpose
-from medrecord.errors import (
-    AccessDenied,
-    Conflict,
-    NotFound,
-    PreconditionFailed,
-    PreconditionRequired,
-    RuleViolation,
-)
-from medrecord.medication import repository
+from medrecord.access.policy import Access, DeclaredPurpose, sees_private_item
+from medrecord.access.schemas import PersonRef
+from medrecord.citizen import repository as citizen_repository
+from medrecord.drug import repository as drug_repository
+from medrecord.drug.schemas import DrugSummary
+from medrecord.errors import raise_if
+from medrecord.guard import guarded
+from medrecord.medication import repository, rules
 from medrecord.medication.schemas import (
-    CardReviewRead,
-    CitizenSummary,
-    DrugSummary,
-    MedicationCardRead,
     MedicationPause,
     MedicationRead,
     MedicationVersionRead,
     MedicationWithdraw,
     MedicationWrite,
-    PersonRef,
 )
-from medrecord.models import (
-    Citizen,
-    Drug,
-    Medication,
-    MedicationStatus,
-)
+from medrecord.models import Citizen, Drug, Medication, MedicationStatus
 from medrecord.prescription import repository as prescription_repository
-
-
-def person(snapshot: dict[str, Any]) -> PersonRef:
-    return PersonRef(
-        name=snapshot["name"],
-        role=snapshot["role"],
-        organisation_id=snapshot.get("organisation_id"),
-    )
-
-
-def own_cpr(actor: Actor) -> str:
-    """The CPR number of a citizen caller (for /me routes); others have no /me."""
-    if actor.role is not Role.citizen or actor.cpr is None:
-        raise AccessDenied("Only citizens have a /me.", code="role-not-allowed")
-    return actor.cpr
-
-
-def visible(medication: Medication, actor: Actor, access: Access) -> bool:
-    """Private items exist only for the citizen, the marking organisation, consent and emergency."""
-    return (
-        not medication.private
-        or access.sees_all_private
-        or medication.private_organisation_id == actor.organisation_id
-    )
-
-
-def get_medication_card(
-    session: Session,
-    actor: Actor,
-    *,
-    cpr: str,
-    declared: DeclaredPurpose,
-    include_withdrawn: bool = False,
-) -> MedicationCardRead:
-    with guarded(
-        session,
-        actor,
-        cpr=cpr,
-        declared=declared,
-        permission=Permission.card_read,
-        action="medication-card.read",
-        resource_type="medication_card",
-    ) as (citizen, access, _entry):
-        document = repository.card_document(
-            session,
-            citizen.id,
-            include_withdrawn=include_withdrawn,
-            sees_all_private=access.sees_all_private,
-            organisation_id=actor.organisation_id,
-            today=clock.today(),
-        )
-        result = MedicationCardRead.model_validate(
-            {
-                **document,
-                "citizen": CitizenSummary(
-                    cpr=citizen.cpr,
-                    name=citizen.name,
-                    birth_date=citizen.birth_date,
-                    gp_practice_id=citizen.gp_practice_id,
-                ),
-            }
-        )
-    session.commit()
-    return result
+from medrecord.problems import MedicationNotFound, UnknownDrug
+from medrecord.versioning import check_version
 
 
 def medication_read(m: Medication, drug: Drug) -> MedicationRead:
@@ -129,23 +53,13 @@ def medication_read(m: Medication, drug: Drug) -> MedicationRead:
         withdrawn_at=m.withdrawn_at,
         private=m.private,
         created_at=m.created_at,
-        created_by=person(m.created_by),
+        created_by=PersonRef.of(m.created_by),
         modified_at=m.modified_at,
-        modified_by=person(m.modified_by),
+        modified_by=PersonRef.of(m.modified_by),
     )
 
 
 # --- writes ------------------------------------------------------------------------------
-
-
-def check_version(current: int, expected: int | None, what: str) -> None:
-    if expected is None:
-        raise PreconditionRequired(f"Send If-Match with the {what}'s current version (ETag).")
-    if expected != current:
-        raise PreconditionFailed(
-            f"The {what} has changed since you read it (now version {current}); read it again.",
-            current_version=current,
-        )
 
 
 def _apply(medication: Medication, write: MedicationWrite) -> None:
@@ -163,9 +77,9 @@ def _apply(medication: Medication, write: MedicationWrite) -> None:
 
 
 def _require_drug(session: Session, drug_id: str) -> Drug:
-    drug = repository.get_drug(session, drug_id)
+    drug = drug_repository.get_drug(session, drug_id)
     if drug is None:
-        raise RuleViolation("No drug in the catalogue has this id.", code="unknown-drug")
+        raise UnknownDrug()
     return drug
 
 
@@ -187,7 +101,7 @@ def create_medication(
         action="medication.create",
         resource_type="medication",
     ) as (citizen, _access, entry):
-        card = repository.lock_card(session, citizen.id)
+        card = citizen_repository.lock_card(session, citizen.id)
         if expected_card_version is not None:
             check_version(card.version, expected_card_version, "medication card")
         drug = _require_drug(session, write.drug_id)
@@ -207,7 +121,7 @@ def create_medication(
         session.add(medication)
         session.flush()
         repository.add_version(session, medication, change="created", by=actor.snapshot(), at=now)
-        repository.bump_card_version(session, citizen.id)
+        citizen_repository.bump_card_version(session, citizen.id)
         entry.resource_id = medication.id
         result = medication_read(medication, drug)
     session.commit()
@@ -262,7 +176,7 @@ def list_medication_versions(
                 version=v.version,
                 change=v.change,
                 changed_at=v.changed_at,
-                changed_by=person(v.changed_by),
+                changed_by=PersonRef.of(v.changed_by),
                 state=v.state,
             )
             for v in repository.list_versions(session, citizen.id, medication_id)
@@ -281,8 +195,13 @@ def _visible_medication(
     lock: bool = False,
 ) -> tuple[Medication, Drug]:
     found = repository.get_medication(session, citizen.id, medication_id, lock=lock)
-    if found is None or not visible(found[0], actor, access):
-        raise NotFound("The citizen has no such medication.", code="medication-not-found")
+    if found is None or not sees_private_item(
+        access,
+        organisation_id=actor.organisation_id,
+        private=found[0].private,
+        marked_by=found[0].private_organisation_id,
+    ):
+        raise MedicationNotFound()
     return found
 
 
@@ -321,20 +240,12 @@ def _change_medication(
         medication.modified_at = now
         session.flush()
         repository.add_version(session, medication, change=change, by=actor.snapshot(), at=now)
-        repository.bump_card_version(session, citizen.id)
+        citizen_repository.bump_card_version(session, citizen.id)
         if medication.drug_id != drug.id:
             drug = _require_drug(session, medication.drug_id)
         result = medication_read(medication, drug)
     session.commit()
     return result
-
-
-def _not_withdrawn(medication: Medication) -> None:
-    if medication.status == MedicationStatus.withdrawn:
-        raise Conflict(
-            "The medication is withdrawn; create a new medication instead.",
-            code="medication-withdrawn",
-        )
 
 
 def replace_medication(
@@ -348,7 +259,7 @@ def replace_medication(
     write: MedicationWrite,
 ) -> MedicationRead:
     def apply(session: Session, medication: Medication, _: datetime) -> None:
-        _not_withdrawn(medication)
+        raise_if(rules.change_problem(medication.status))
         _require_drug(session, write.drug_id)
         _apply(medication, write)
 
@@ -369,12 +280,12 @@ def pause_medication(
     pause: MedicationPause,
 ) -> MedicationRead:
     def apply(_: Session, medication: Medication, now: datetime) -> None:
-        _not_withdrawn(medication)
-        if medication.status != MedicationStatus.active:
-            raise Conflict("Only an active medication can be paused.", code="medication-not-active")
         paused_from = pause.paused_from or clock.today()
-        if pause.paused_to is not None and pause.paused_to < paused_from:
-            raise RuleViolation("paused_to is before paused_from.", code="invalid-pause")
+        raise_if(
+            rules.pause_problem(
+                medication.status, paused_from=paused_from, paused_to=pause.paused_to
+            )
+        )
         medication.status = MedicationStatus.paused
         medication.paused_from, medication.paused_to = paused_from, pause.paused_to
 
@@ -394,9 +305,7 @@ def resume_medication(
     expected_version: int | None,
 ) -> MedicationRead:
     def apply(_: Session, medication: Medication, now: datetime) -> None:
-        _not_withdrawn(medication)
-        if medication.status != MedicationStatus.paused:
-            raise Conflict("Only a paused medication can be resumed.", code="medication-not-paused")
+        raise_if(rules.resume_problem(medication.status))
         medication.status = MedicationStatus.active
         medication.paused_from = medication.paused_to = None
 
@@ -417,7 +326,7 @@ def withdraw_medication(
     withdraw: MedicationWithdraw,
 ) -> MedicationRead:
     def apply(session: Session, medication: Medication, now: datetime) -> None:
-        _not_withdrawn(medication)
+        raise_if(rules.change_problem(medication.status))
         medication.status = MedicationStatus.withdrawn
         medication.withdrawal_reason = withdraw.reason
         medication.withdrawn_at = now
@@ -448,16 +357,14 @@ def mark_private(
     private: bool,
 ) -> MedicationRead:
     def apply(_: Session, medication: Medication, now: datetime) -> None:
-        if medication.private == private:
-            raise Conflict(
-                "The medication is already " + ("private." if private else "not private."),
-                code="already-private" if private else "not-private",
+        raise_if(
+            rules.private_marking_problem(
+                private=medication.private,
+                wanted=private,
+                marked_by=medication.private_organisation_id,
+                organisation_id=actor.organisation_id,
             )
-        if not private and medication.private_organisation_id != actor.organisation_id:
-            raise AccessDenied(
-                "Only the organisation that marked the medication private may unmark it.",
-                code="not-marking-organisation",
-            )
+        )
         medication.private = private
         medication.private_organisation_id = actor.organisation_id if private else None
 
@@ -467,34 +374,3 @@ def mark_private(
         change="marked-private" if private else "unmarked-private", apply=apply,
         permission=Permission.medication_mark_private,
     )  # fmt: skip
-
-
-def review_card(
-    session: Session,
-    actor: Actor,
-    *,
-    cpr: str,
-    declared: DeclaredPurpose,
-    expected_version: int | None,
-) -> CardReviewRead:
-    """Ajourføring: a doctor states the card is reviewed and current."""
-    with guarded(
-        session,
-        actor,
-        cpr=cpr,
-        declared=declared,
-        permission=Permission.card_review,
-        action="medication-card.review",
-        resource_type="medication_card",
-    ) as (citizen, _access, _entry):
-        card = repository.lock_card(session, citizen.id)
-        check_version(card.version, expected_version, "medication card")
-        card.reviewed_at = clock.now()
-        card.reviewed_by = actor.snapshot()
-        card.version += 1
-        session.flush()
-        result = CardReviewRead(
-            version=card.version, reviewed_at=card.reviewed_at, reviewed_by=person(actor.snapshot())
-        )
-    session.commit()
-    return result

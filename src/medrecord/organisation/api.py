@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
+from medrecord import problems
 from medrecord.access.permissions import Permission
-from medrecord.http import ActorDep, SessionDep, problem_responses, requires
+from medrecord.http import ActorDep, SessionDep, documented
 from medrecord.organisation import service
 from medrecord.organisation.schemas import OrganisationCreate, OrganisationRead
 
@@ -14,8 +15,12 @@ router = APIRouter(tags=["registry"])
     "/organisations",
     response_model=OrganisationRead,
     status_code=status.HTTP_201_CREATED,
-    responses=problem_responses(401, 403, 409, 422),
-    **requires(Permission.admin_manage),
+    **documented(
+        Permission.admin_manage,
+        problems.InvalidToken,
+        problems.OrganisationExists,
+        problems.RoleNotAllowed,
+    ),
 )
 def register_organisation(
     body: OrganisationCreate, session: SessionDep, actor: ActorDep

@@ -6,21 +6,20 @@ from medrecord.access.actor import Actor
 from medrecord.access.permissions import Permission, scope_of
 from medrecord.audit import service as audit
 from medrecord.db import map_integrity_errors
-from medrecord.errors import AccessDenied, Conflict
 from medrecord.models import Organisation, Purpose
+from medrecord.organisation import repository
 from medrecord.organisation.schemas import OrganisationCreate, OrganisationRead
+from medrecord.problems import OrganisationExists, RoleNotAllowed
 
 
 def register_organisation(
     session: Session, actor: Actor, *, command: OrganisationCreate
 ) -> OrganisationRead:
     if scope_of(actor.role, Permission.admin_manage) is None:
-        raise AccessDenied("Only admins register organisations.", code="role-not-allowed")
+        raise RoleNotAllowed("Only admins register organisations.")
     organisation = Organisation(id=command.id, name=command.name, kind=command.kind)
-    session.add(organisation)
-    exists = Conflict("An organisation with this id is registered.", code="organisation-exists")
-    with map_integrity_errors({"pk_organisation": exists}):
-        session.flush()
+    with map_integrity_errors({"pk_organisation": OrganisationExists()}):
+        repository.add(session, organisation)
     audit.record(
         session,
         actor,

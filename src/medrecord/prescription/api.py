@@ -5,10 +5,17 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response, status
 
+from medrecord import problems
 from medrecord.access.permissions import Permission
-from medrecord.http import ActorDep, DeclaredPurposeDep, SessionDep, problem_responses, requires
-from medrecord.medication.api import CprPath
-from medrecord.prescription import service
+from medrecord.http import (
+    CITIZEN_PROBLEMS,
+    ActorDep,
+    CprPath,
+    DeclaredPurposeDep,
+    SessionDep,
+    documented,
+)
+from medrecord.prescription import orders, service
 from medrecord.prescription.schemas import (
     OrderCancel,
     OrderRead,
@@ -25,8 +32,14 @@ PrescriptionId = Annotated[uuid.UUID, Path(description="The prescription's id.")
     "/prescriptions",
     response_model=PrescriptionRead,
     status_code=status.HTTP_201_CREATED,
-    responses=problem_responses(401, 403, 404, 409, 422),
-    **requires(Permission.prescription_write),
+    **documented(
+        Permission.prescription_write,
+        *CITIZEN_PROBLEMS,
+        problems.InvalidValidity,
+        problems.MedicationNotActive,
+        problems.MedicationNotFound,
+        problems.PackageNotOfDrug,
+    ),
 )
 def create_prescription(
     cpr: CprPath,
@@ -45,8 +58,7 @@ def create_prescription(
 @router.get(
     "/prescriptions",
     response_model=list[PrescriptionRead],
-    responses=problem_responses(401, 403, 404, 422),
-    **requires(Permission.dispensable_prescription_read),
+    **documented(Permission.dispensable_prescription_read, *CITIZEN_PROBLEMS),
 )
 def list_prescriptions(
     cpr: CprPath,
@@ -70,8 +82,12 @@ def list_prescriptions(
 @router.post(
     "/prescriptions/{prescription_id}/cancel",
     response_model=PrescriptionRead,
-    responses=problem_responses(401, 403, 404, 409, 422),
-    **requires(Permission.prescription_write),
+    **documented(
+        Permission.prescription_write,
+        *CITIZEN_PROBLEMS,
+        problems.PrescriptionNotFound,
+        problems.PrescriptionNotOpen,
+    ),
 )
 def cancel_prescription(
     cpr: CprPath,
@@ -91,11 +107,23 @@ def cancel_prescription(
     "/prescriptions/{prescription_id}/order",
     response_model=OrderRead,
     status_code=status.HTTP_201_CREATED,
-    responses={
-        200: {"description": "Your pharmacy already holds the claim", "model": OrderRead},
-        **problem_responses(401, 403, 404, 409, 422),
-    },
-    **requires(Permission.dispensing_write),
+    **documented(
+        Permission.dispensing_write,
+        *CITIZEN_PROBLEMS,
+        problems.MedicationPaused,
+        problems.MedicationWithdrawn,
+        problems.NotAPharmacy,
+        problems.NothingRemaining,
+        problems.PrescriptionCancelled,
+        problems.PrescriptionClaimed,
+        problems.PrescriptionExpired,
+        problems.PrescriptionNotFound,
+        problems.PrescriptionNotOpen,
+        problems.PrescriptionNotYetValid,
+        responses={
+            200: {"description": "Your pharmacy already holds the claim", "model": OrderRead}
+        },
+    ),
 )
 def order_prescription(
     cpr: CprPath,
@@ -106,7 +134,7 @@ def order_prescription(
     response: Response,
 ) -> OrderRead:
     """Claim the prescription for your pharmacy (409 `prescription-claimed` if another holds it)."""
-    order, created = service.order_prescription(
+    order, created = orders.order_prescription(
         session, actor, cpr=cpr, prescription_id=prescription_id, declared=declared
     )
     if not created:
@@ -117,8 +145,14 @@ def order_prescription(
 @router.post(
     "/orders/{order_id}/cancel",
     response_model=OrderRead,
-    responses=problem_responses(401, 403, 404, 409, 422),
-    **requires(Permission.dispensing_write),
+    **documented(
+        Permission.dispensing_write,
+        *CITIZEN_PROBLEMS,
+        problems.NotOrderHolder,
+        problems.OrderNotFound,
+        problems.OrderNotOpen,
+        problems.PrescriptionNotFound,
+    ),
 )
 def cancel_order(
     cpr: CprPath,
@@ -129,7 +163,7 @@ def cancel_order(
     body: OrderCancel | None = None,
 ) -> OrderRead:
     """Release your pharmacy's claim on a prescription."""
-    return service.cancel_order(
+    return orders.cancel_order(
         session, actor, cpr=cpr, order_id=order_id, declared=declared,
         command=body or OrderCancel(),
     )  # fmt: skip

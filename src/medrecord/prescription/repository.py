@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, select, text, update
 from sqlalchemy.orm import Session, aliased
 
 from medrecord.models import (
@@ -19,15 +19,73 @@ from medrecord.models import (
 )
 
 
-def get_prescription(
-    session: Session, citizen_id: uuid.UUID, prescription_id: uuid.UUID, *, lock: bool = False
-) -> Prescription | None:
-    stmt = select(Prescription).where(
-        Prescription.citizen_id == citizen_id, Prescription.id == prescription_id
+def medication_visible_sql(alias: str) -> str:
+    """SQL for ``access.policy.sees_private_item`` over a medication row (binds
+    :sees_all_private and :organisation_id). The card statement and the prescription queries
+    use it; a test pins it to the Python rule."""
+    return (
+        f"(:sees_all_private OR NOT {alias}.private"
+        f" OR {alias}.private_organisation_id = :organisation_id)"
+    )
+
+
+def effective_status_sql(alias: str) -> str:
+    """SQL for ``prescription.rules.effective_status`` over a prescription row (binds :today):
+    expiry is computed, never stored late. A test pins it to the Python rule."""
+    return (
+        f"CASE WHEN {alias}.status = 'open' AND {alias}.valid_to < :today"
+        f" THEN 'expired' ELSE {alias}.status END"
+    )
+
+
+def _medication_visible(
+    *, sees_all_private: bool, organisation_id: str | None
+) -> ColumnElement[bool]:
+    return text(medication_visible_sql(Medication.__tablename__)).bindparams(
+        sees_all_private=sees_all_private, organisation_id=organisation_id
+    )  # type: ignore[return-value]
+
+
+def lock_medication(
+    session: Session, citizen_id: uuid.UUID, medication_id: uuid.UUID
+) -> Medication | None:
+    """The medication a prescription is made from, locked: it cannot be withdrawn or changed
+    while we prescribe from it."""
+    return session.execute(
+        select(Medication)
+        .where(Medication.citizen_id == citizen_id, Medication.id == medication_id)
+        .with_for_update()
+    ).scalar_one_or_none()
+
+
+def get_visible(
+    session: Session,
+    citizen_id: uuid.UUID,
+    prescription_id: uuid.UUID,
+    *,
+    sees_all_private: bool,
+    organisation_id: str | None,
+    lock: bool = False,
+) -> tuple[Prescription, str] | None:
+    """The prescription and its medication's status, if the caller may see it (a private
+    medication's prescriptions leave no trace); ``lock`` locks the prescription row."""
+    stmt = (
+        select(Prescription, Medication.status)
+        .join(
+            Medication,
+            (Medication.citizen_id == Prescription.citizen_id)
+            & (Medication.id == Prescription.medication_id),
+        )
+        .where(
+            Prescription.citizen_id == citizen_id,
+            Prescription.id == prescription_id,
+            _medication_visible(sees_all_private=sees_all_private, organisation_id=organisation_id),
+        )
     )
     if lock:
-        stmt = stmt.with_for_update()
-    return session.execute(stmt).scalar_one_or_none()
+        stmt = stmt.with_for_update(of=Prescription)
+    row = session.execute(stmt).first()
+    return None if row is None else (row[0], row[1])
 
 
 def visible_prescriptions(
@@ -60,10 +118,9 @@ def visible_prescriptions(
         .where(Prescription.citizen_id == citizen_id)
         .order_by(Prescription.created_at, Prescription.id)
     )
-    if not sees_all_private:
-        stmt = stmt.where(
-            or_(~Medication.private, Medication.private_organisation_id == organisation_id)
-        )
+    stmt = stmt.where(
+        _medication_visible(sees_all_private=sees_all_private, organisation_id=organisation_id)
+    )
     return [
         (p, drug, status, None if o is None else (o, name or o.pharmacy_id))
         for p, drug, status, o, name in session.execute(stmt)
@@ -142,3 +199,9 @@ def cancel_open_prescriptions_of(
             session, citizen_id, cancelled, status=OrderStatus.cancelled, at=at, reason=reason
         )
     return cancelled
+
+
+def add(session: Session, row: Prescription | PharmacyOrder) -> None:
+    """A new prescription or order; flushed, so a violated constraint raises here."""
+    session.add(row)
+    session.flush()

@@ -5,7 +5,9 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from medrecord.medication.schemas import CitizenSummary, Claim, DrugSummary, PersonRef
+from medrecord.access.schemas import PersonRef
+from medrecord.citizen.schemas import CitizenSummary
+from medrecord.drug.schemas import DrugSummary
 
 PackageNumber = Field(pattern=r"^[0-9]{6}$", examples=["100008"])
 
@@ -55,6 +57,13 @@ class PrescriptionCancel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: str = Field(min_length=3, max_length=500, examples=["Dose changed"])
+
+
+class Claim(BaseModel):
+    order_id: uuid.UUID
+    pharmacy_id: str
+    pharmacy_name: str
+    status: str
 
 
 class PrescriptionRead(BaseModel):

@@ -1,4 +1,4 @@
-"""Prescription and pharmacy-order use cases."""
+"""Prescription use cases: prescribe, list, the pharmacy counter's view, cancel."""
 
 from __future__ import annotations
 
@@ -8,37 +8,32 @@ from sqlalchemy.orm import Session
 
 from medrecord import clock
 from medrecord.access.actor import Actor
-from medrecord.access.guard import guarded
 from medrecord.access.permissions import Permission, Scope, scope_of
-from medrecord.access.policy import Access, DeclaredPurpose
-from medrecord.db import map_integrity_errors
-from medrecord.errors import AccessDenied, Conflict, NotFound, RuleViolation
-from medrecord.medication import repository as medication_repository
-from medrecord.medication import service as medication_service
-from medrecord.medication.schemas import CitizenSummary, Claim, DrugSummary
+from medrecord.access.policy import Access, DeclaredPurpose, sees_private_item
+from medrecord.access.schemas import PersonRef
+from medrecord.citizen import repository as citizen_repository
+from medrecord.citizen.schemas import CitizenSummary
+from medrecord.drug import repository as drug_repository
+from medrecord.drug.schemas import DrugSummary
+from medrecord.errors import raise_if
+from medrecord.guard import guarded
 from medrecord.models import (
     Citizen,
     Drug,
-    DrugPackage,
-    Medication,
-    MedicationStatus,
     OrderStatus,
-    Organisation,
     PharmacyOrder,
     Prescription,
     PrescriptionStatus,
 )
 from medrecord.prescription import repository, rules
 from medrecord.prescription.schemas import (
+    Claim,
     DispensaryView,
-    OrderCancel,
-    OrderRead,
     PrescriptionCancel,
     PrescriptionCreate,
     PrescriptionRead,
 )
-
-ONE_OPEN_ORDER = "uq_pharmacy_order_one_open_per_prescription"
+from medrecord.problems import MedicationNotFound, PackageNotOfDrug, PrescriptionNotFound
 
 
 def prescription_read(
@@ -63,7 +58,7 @@ def prescription_read(
         status=rules.effective_status(p.status, p.valid_to, clock.today()),
         cancellation_reason=p.cancellation_reason,
         last_dispensed_at=p.last_dispensed_at,
-        prescriber=medication_service.person(p.prescriber),
+        prescriber=PersonRef.of(p.prescriber),
         claimed_by=None
         if claim is None
         else Claim(
@@ -76,18 +71,6 @@ def prescription_read(
     )
 
 
-def order_read(order: PharmacyOrder, pharmacy_name: str) -> OrderRead:
-    return OrderRead(
-        id=order.id,
-        prescription_id=order.prescription_id,
-        pharmacy_id=order.pharmacy_id,
-        pharmacy_name=pharmacy_name,
-        status=order.status,
-        ordered_by=medication_service.person(order.ordered_by),
-        created_at=order.created_at,
-    )
-
-
 def visible_prescription(
     session: Session,
     actor: Actor,
@@ -96,47 +79,20 @@ def visible_prescription(
     prescription_id: uuid.UUID,
     *,
     lock: bool = False,
-) -> tuple[Prescription, Medication]:
-    """The prescription and its medication, or 404 when it does not exist for this caller."""
-    prescription = repository.get_prescription(session, citizen.id, prescription_id, lock=lock)
-    found = (
-        None
-        if prescription is None
-        else medication_repository.get_medication(session, citizen.id, prescription.medication_id)
+) -> tuple[Prescription, str]:
+    """The prescription and its medication's status, or 404 when it does not exist for this
+    caller (a private medication's prescriptions leave no trace)."""
+    found = repository.get_visible(
+        session,
+        citizen.id,
+        prescription_id,
+        sees_all_private=access.sees_all_private,
+        organisation_id=actor.organisation_id,
+        lock=lock,
     )
-    if (
-        prescription is None
-        or found is None
-        or not medication_service.visible(found[0], actor, access)
-    ):
-        raise NotFound("The citizen has no such prescription.", code="prescription-not-found")
-    return prescription, found[0]
-
-
-def not_dispensable_because(prescription: Prescription, medication_status: str) -> Conflict | None:
-    """Why no iteration may go out today, or None."""
-    return rules.why_not_dispensable(
-        status=prescription.status,
-        valid_from=prescription.valid_from,
-        valid_to=prescription.valid_to,
-        iterations=prescription.iterations,
-        dispensed_iterations=prescription.dispensed_iterations,
-        medication_status=medication_status,
-        today=clock.today(),
-    )
-
-
-def lock_dispensable(
-    session: Session, actor: Actor, access: Access, citizen: Citizen, prescription_id: uuid.UUID
-) -> tuple[Prescription, Medication]:
-    """The prescription, locked for claiming or dispensing; a Conflict when it cannot be."""
-    prescription, medication = visible_prescription(
-        session, actor, access, citizen, prescription_id, lock=True
-    )
-    problem = not_dispensable_because(prescription, medication.status)
-    if problem is not None:
-        raise problem
-    return prescription, medication
+    if found is None:
+        raise PrescriptionNotFound()
+    return found
 
 
 def prescribe(
@@ -156,26 +112,20 @@ def prescribe(
         action="prescription.create",
         resource_type="prescription",
     ) as (citizen, access, entry):
-        # Locked: the medication cannot be withdrawn or changed while we prescribe from it.
-        found = medication_repository.get_medication(
-            session, citizen.id, command.medication_id, lock=True
-        )
-        if found is None or not medication_service.visible(found[0], actor, access):
-            raise NotFound("The citizen has no such medication.", code="medication-not-found")
-        medication, drug = found
-        if medication.status != MedicationStatus.active:
-            raise Conflict(
-                f"Only an active medication can be prescribed; this one is {medication.status}.",
-                code="medication-not-active",
-            )
-        package = session.get(DrugPackage, command.package_number)
-        if package is None or package.drug_id != drug.id:
-            raise RuleViolation(
-                "The package is not a package of the medication's drug.",
-                code="package-not-of-drug",
-            )
-        if command.valid_to < clock.today():
-            raise RuleViolation("The validity window has already ended.", code="invalid-validity")
+        medication = repository.lock_medication(session, citizen.id, command.medication_id)
+        if medication is None or not sees_private_item(
+            access,
+            organisation_id=actor.organisation_id,
+            private=medication.private,
+            marked_by=medication.private_organisation_id,
+        ):
+            raise MedicationNotFound()
+        raise_if(rules.prescribing_problem(medication.status))
+        drug = drug_repository.get_drug(session, medication.drug_id)
+        package = drug_repository.get_package(session, command.package_number)
+        if drug is None or package is None or package.drug_id != drug.id:
+            raise PackageNotOfDrug()
+        raise_if(rules.validity_problem(valid_to=command.valid_to, today=clock.today()))
         now = clock.now()
         prescription = Prescription(
             id=uuid.uuid4(),
@@ -197,9 +147,8 @@ def prescribe(
             created_at=now,
             modified_at=now,
         )
-        session.add(prescription)
-        session.flush()
-        medication_repository.bump_card_version(session, citizen.id)
+        repository.add(session, prescription)
+        citizen_repository.bump_card_version(session, citizen.id)
         entry.resource_id = prescription.id
         result = prescription_read(prescription, drug)
     session.commit()
@@ -221,9 +170,12 @@ def _visible_prescriptions(
         sees_all_private=access.sees_all_private,
         organisation_id=actor.organisation_id,
     )
+    today = clock.today()
     result = []
     for prescription, drug, medication_status, claim in rows:
-        if only_dispensable and not_dispensable_because(prescription, medication_status):
+        if only_dispensable and rules.dispensable_problem(
+            prescription, medication_status=medication_status, today=today
+        ):
             continue
         read = prescription_read(prescription, drug, claim)
         if status is None or read.status == status:
@@ -270,12 +222,7 @@ def dispensary_view(
         resource_type="prescription",
     ) as (citizen, access, _entry):
         result = DispensaryView(
-            citizen=CitizenSummary(
-                cpr=citizen.cpr,
-                name=citizen.name,
-                birth_date=citizen.birth_date,
-                gp_practice_id=citizen.gp_practice_id,
-            ),
+            citizen=CitizenSummary.model_validate(citizen),
             prescriptions=_visible_prescriptions(session, actor, access, citizen, status=None),
         )
     session.commit()
@@ -304,11 +251,7 @@ def cancel_prescription(
         prescription, _ = visible_prescription(
             session, actor, access, citizen, prescription_id, lock=True
         )
-        if prescription.status != PrescriptionStatus.open:
-            raise Conflict(
-                f"Only an open prescription can be cancelled; this one is {prescription.status}.",
-                code="prescription-not-open",
-            )
+        raise_if(rules.cancel_problem(prescription.status))
         now = clock.now()
         prescription.status = PrescriptionStatus.cancelled
         prescription.cancellation_reason = command.reason
@@ -323,115 +266,9 @@ def cancel_prescription(
             reason=f"Prescription cancelled: {command.reason}",
         )
         session.flush()
-        medication_repository.bump_card_version(session, citizen.id)
-        result = prescription_read(prescription, session.get_one(Drug, prescription.drug_id))
-    session.commit()
-    return result
-
-
-def order_prescription(
-    session: Session,
-    actor: Actor,
-    *,
-    cpr: str,
-    prescription_id: uuid.UUID,
-    declared: DeclaredPurpose,
-) -> tuple[OrderRead, bool]:
-    """Claim an open prescription for the caller's pharmacy. Returns (order, created)."""
-    with guarded(
-        session,
-        actor,
-        cpr=cpr,
-        declared=declared,
-        permission=Permission.dispensing_write,
-        action="pharmacy-order.create",
-        resource_type="prescription",
-        resource_id=prescription_id,
-    ) as (citizen, access, entry):
-        prescription, _ = lock_dispensable(session, actor, access, citizen, prescription_id)
-        held = repository.open_order(session, citizen.id, prescription.id)
-        if held is not None:
-            order, holder = held
-            if order.pharmacy_id != actor.organisation_id:
-                raise claimed_by(order, holder)
-            result, created = order_read(order, holder), False
-        else:
-            pharmacy = pharmacy_of(session, actor)
-            now = clock.now()
-            order = PharmacyOrder(
-                id=uuid.uuid4(),
-                citizen_id=citizen.id,
-                prescription_id=prescription.id,
-                pharmacy_id=pharmacy.id,
-                status=OrderStatus.ordered,
-                ordered_by=actor.snapshot(),
-                created_at=now,
-                modified_at=now,
-            )
-            session.add(order)
-            # The prescription row lock serialises claims; the unique index is the backstop.
-            with map_integrity_errors(
-                {ONE_OPEN_ORDER: Conflict("Another pharmacy has just claimed the prescription.",
-                                          code="prescription-claimed")}
-            ):  # fmt: skip
-                session.flush()
-            medication_repository.bump_card_version(session, citizen.id)
-            result, created = order_read(order, pharmacy.name), True
-        entry.resource_type, entry.resource_id = "pharmacy_order", result.id
-    session.commit()
-    return result, created
-
-
-def claimed_by(order: PharmacyOrder, pharmacy_name: str) -> Conflict:
-    return Conflict(
-        f"The prescription is claimed by {pharmacy_name}.",
-        code="prescription-claimed",
-        claimed_by={"pharmacy_id": order.pharmacy_id, "pharmacy_name": pharmacy_name},
-    )
-
-
-def pharmacy_of(session: Session, actor: Actor) -> Organisation:
-    pharmacy = session.get(Organisation, actor.organisation_id or "")
-    if pharmacy is None or pharmacy.kind != "pharmacy":
-        raise AccessDenied("Your organisation is not a registered pharmacy.", code="not-a-pharmacy")
-    return pharmacy
-
-
-def cancel_order(
-    session: Session,
-    actor: Actor,
-    *,
-    cpr: str,
-    order_id: uuid.UUID,
-    declared: DeclaredPurpose,
-    command: OrderCancel,
-) -> OrderRead:
-    with guarded(
-        session,
-        actor,
-        cpr=cpr,
-        declared=declared,
-        permission=Permission.dispensing_write,
-        action="pharmacy-order.cancel",
-        resource_type="pharmacy_order",
-        resource_id=order_id,
-    ) as (citizen, access, _entry):
-        order = repository.get_order(session, citizen.id, order_id, lock=True)
-        if order is None:
-            raise NotFound("The citizen has no such order.", code="order-not-found")
-        visible_prescription(session, actor, access, citizen, order.prescription_id)
-        if order.pharmacy_id != actor.organisation_id:
-            raise AccessDenied(
-                "Only the pharmacy holding the order may cancel it.", code="not-order-holder"
-            )
-        if order.status not in (OrderStatus.ordered, OrderStatus.dispensing):
-            raise Conflict(f"The order is already {order.status}.", code="order-not-open")
-        order.status = OrderStatus.cancelled
-        order.cancellation_reason = command.reason
-        order.modified_at = clock.now()
-        session.flush()
-        medication_repository.bump_card_version(session, citizen.id)
-        pharmacy = session.get(Organisation, order.pharmacy_id)
-        result = order_read(order, pharmacy.name if pharmacy else order.pharmacy_id)
+        citizen_repository.bump_card_version(session, citizen.id)
+        drug = drug_repository.get_drug(session, prescription.drug_id)
+        assert drug is not None  # noqa: S101 - a foreign key holds it
+        result = prescription_read(prescription, drug)
     session.commit()
     return result

@@ -2,9 +2,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
+from medrecord import problems
 from medrecord.access.permissions import Permission
-from medrecord.http import ActorDep, DeclaredPurposeDep, SessionDep, problem_responses, requires
-from medrecord.medication.api import CprPath
+from medrecord.http import (
+    CITIZEN_PROBLEMS,
+    ActorDep,
+    CprPath,
+    DeclaredPurposeDep,
+    SessionDep,
+    documented,
+)
 from medrecord.treatment_relation import service
 from medrecord.treatment_relation.schemas import TreatmentRelationCreate, TreatmentRelationRead
 
@@ -14,8 +21,7 @@ router = APIRouter(prefix="/citizens/{cpr}", tags=["access"])
 @router.get(
     "/treatment-relations",
     response_model=list[TreatmentRelationRead],
-    responses=problem_responses(401, 403, 404, 422),
-    **requires(Permission.relation_read),
+    **documented(Permission.relation_read, *CITIZEN_PROBLEMS),
 )
 def list_treatment_relations(
     cpr: CprPath, session: SessionDep, actor: ActorDep, declared: DeclaredPurposeDep
@@ -28,8 +34,16 @@ def list_treatment_relations(
     "/treatment-relations",
     response_model=TreatmentRelationRead,
     status_code=status.HTTP_201_CREATED,
-    responses=problem_responses(401, 403, 404, 422),
-    **requires(Permission.relation_declare),
+    **documented(
+        Permission.relation_declare,
+        *CITIZEN_PROBLEMS,
+        problems.InvalidValidity,
+        problems.ListedGpIsStanding,
+        problems.NotOwnOrganisation,
+        problems.OrganisationRequired,
+        problems.RelationTooLong,
+        problems.UnknownOrganisation,
+    ),
 )
 def declare_treatment_relation(
     cpr: CprPath,

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from medrecord.medication.schemas import PersonRef
+from medrecord.access.schemas import PersonRef
 from medrecord.models import RelationKind
 
 

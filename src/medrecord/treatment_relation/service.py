@@ -1,22 +1,35 @@
+"""Treatment-relation use cases: declare one for your organisation, list those active now."""
+
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from medrecord import clock
-from medrecord.access.actor import Actor, Role
-from medrecord.access.guard import guarded
+from medrecord.access.actor import Actor
 from medrecord.access.permissions import Permission
 from medrecord.access.policy import DeclaredPurpose
-from medrecord.errors import AccessDenied, RuleViolation
-from medrecord.medication.service import person
-from medrecord.models import Organisation, RelationKind, TreatmentRelation
+from medrecord.access.schemas import PersonRef
+from medrecord.errors import raise_if
+from medrecord.guard import guarded
+from medrecord.models import RelationKind, TreatmentRelation
+from medrecord.organisation import repository as organisation_repository
+from medrecord.problems import UnknownOrganisation
+from medrecord.treatment_relation import repository, rules
 from medrecord.treatment_relation.schemas import TreatmentRelationCreate, TreatmentRelationRead
 
-MAX_DURATION = timedelta(days=366)
+
+def _relation_read(relation: TreatmentRelation, organisation_name: str) -> TreatmentRelationRead:
+    return TreatmentRelationRead(
+        id=relation.id,
+        organisation_id=relation.organisation_id,
+        organisation_name=organisation_name,
+        kind=relation.kind,
+        valid_from=relation.valid_from,
+        valid_to=relation.valid_to,
+        declared_by=PersonRef.of(relation.declared_by),
+    )
 
 
 def declare_relation(
@@ -36,35 +49,17 @@ def declare_relation(
         action="treatment-relation.declare",
         resource_type="treatment_relation",
     ) as (citizen, _access, entry):
-        if actor.role is Role.admin:
-            if command.organisation_id is None:
-                raise RuleViolation(
-                    "Admins name the organisation (organisation_id).", code="organisation-required"
-                )
-            organisation_id = command.organisation_id
-        else:
-            if command.organisation_id not in (None, actor.organisation_id):
-                raise AccessDenied(
-                    "You can declare a treatment relation only for your own organisation.",
-                    code="not-own-organisation",
-                )
-            organisation_id = actor.organisation_id or ""
-        organisation = session.get(Organisation, organisation_id)
+        organisation_id = rules.organisation_for(actor, command.organisation_id)
+        organisation = organisation_repository.get(session, organisation_id)
         if organisation is None:
-            raise RuleViolation("No organisation has this id.", code="unknown-organisation")
-        if command.kind == RelationKind.listed_gp:
-            raise RuleViolation(
-                "The GP relation follows the citizen's registered GP practice.",
-                code="listed-gp-is-standing",
-            )
+            raise UnknownOrganisation()
         now = clock.now()
         valid_from = command.valid_from or now
-        if command.valid_to <= max(valid_from, now):
-            raise RuleViolation("valid_to must be in the future and after valid_from.",
-                                code="invalid-validity")  # fmt: skip
-        if command.valid_to - valid_from > MAX_DURATION:
-            raise RuleViolation("A treatment relation lasts at most a year; declare it again.",
-                                code="relation-too-long")  # fmt: skip
+        raise_if(
+            rules.declaration_problem(
+                kind=command.kind, valid_from=valid_from, valid_to=command.valid_to, now=now
+            )
+        )
         relation = TreatmentRelation(
             id=uuid.uuid4(),
             citizen_id=citizen.id,
@@ -75,18 +70,9 @@ def declare_relation(
             declared_by=actor.snapshot(),
             created_at=now,
         )
-        session.add(relation)
-        session.flush()
+        repository.add(session, relation)
         entry.resource_id = relation.id
-        result = TreatmentRelationRead(
-            id=relation.id,
-            organisation_id=organisation.id,
-            organisation_name=organisation.name,
-            kind=relation.kind,
-            valid_from=relation.valid_from,
-            valid_to=relation.valid_to,
-            declared_by=person(relation.declared_by),
-        )
+        result = _relation_read(relation, organisation.name)
     session.commit()
     return result
 
@@ -104,42 +90,24 @@ def list_relations(
         action="treatment-relation.list",
         resource_type="treatment_relation",
     ) as (citizen, _access, _entry):
-        now = clock.now()
         result: list[TreatmentRelationRead] = []
         if citizen.gp_practice_id:
-            gp = session.get(Organisation, citizen.gp_practice_id)
             result.append(
                 TreatmentRelationRead(
                     id=None,
                     organisation_id=citizen.gp_practice_id,
-                    organisation_name=gp.name if gp else citizen.gp_practice_id,
+                    organisation_name=organisation_repository.name_of(
+                        session, citizen.gp_practice_id
+                    ),
                     kind=RelationKind.listed_gp,
                     valid_from=None,
                     valid_to=None,
                     declared_by=None,
                 )
             )
-        rows = session.execute(
-            select(TreatmentRelation, Organisation.name)
-            .join(Organisation, Organisation.id == TreatmentRelation.organisation_id)
-            .where(
-                TreatmentRelation.citizen_id == citizen.id,
-                TreatmentRelation.valid_from <= now,
-                (TreatmentRelation.valid_to.is_(None)) | (TreatmentRelation.valid_to > now),
-            )
-            .order_by(TreatmentRelation.valid_from)
-        )
         result += [
-            TreatmentRelationRead(
-                id=r.id,
-                organisation_id=r.organisation_id,
-                organisation_name=name,
-                kind=r.kind,
-                valid_from=r.valid_from,
-                valid_to=r.valid_to,
-                declared_by=person(r.declared_by),
-            )
-            for r, name in rows
+            _relation_read(relation, name)
+            for relation, name in repository.active_relations(session, citizen.id, clock.now())
         ]
     session.commit()
     return result

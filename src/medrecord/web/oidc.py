@@ -21,11 +21,12 @@ from fastapi.responses import RedirectResponse, Response
 from medrecord.access.tokens import TokenVerifier
 from medrecord.config import Settings
 from medrecord.errors import Unauthenticated
+from medrecord.web.login import PHARMACY_ROLES, signed_in
 
 OIDC_COOKIE = "medrecord_oidc"
 log = structlog.get_logger("medrecord.oidc")
 
-oidc_router = APIRouter()
+router = APIRouter()
 
 
 @lru_cache(maxsize=4)
@@ -46,7 +47,7 @@ def _client(settings: Settings) -> OAuth2Client:
     )
 
 
-@oidc_router.get("/login/oidc")
+@router.get("/login/oidc")
 def oidc_start(request: Request) -> Response:
     settings: Settings = request.app.state.settings
     if not settings.oidc_enabled:
@@ -65,10 +66,8 @@ def oidc_start(request: Request) -> Response:
     return response
 
 
-@oidc_router.get("/login/callback")
+@router.get("/login/callback")
 def oidc_callback(request: Request, code: str = "", state: str = "") -> Response:
-    from medrecord.web.pages import PHARMACY_ROLES, signed_in
-
     settings: Settings = request.app.state.settings
     try:
         pending = json.loads(request.cookies.get(OIDC_COOKIE, "{}"))

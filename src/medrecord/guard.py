@@ -1,5 +1,9 @@
 """The opening every citizen use case shares: find the citizen, open the audit trail,
-authorise. One place, so no use case can skip a step."""
+authorise. One place, so no use case can skip a step.
+
+It sits above ``citizen``, ``audit`` and ``access``: it gathers the facts (the citizen, whether
+the caller's organisation treats them) and asks the pure policy in ``access`` for a decision.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,12 @@ from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
+from medrecord import clock
 from medrecord.access.actor import Actor
 from medrecord.access.permissions import Permission
 from medrecord.access.policy import Access, DeclaredPurpose, authorize
 from medrecord.audit import service as audit
+from medrecord.citizen import repository as citizen_repository
 from medrecord.citizen import service as citizen_service
 from medrecord.models import Citizen
 
@@ -49,6 +55,14 @@ def guarded(
         purpose=declared.purpose,
         reason=declared.reason,
     ) as entry:
-        access = authorize(session, actor, citizen, permission, declared)
+        access = authorize(
+            actor,
+            citizen,
+            permission,
+            declared,
+            has_relation=lambda: citizen_repository.has_active_relation(
+                session, citizen=citizen, organisation_id=actor.organisation_id, at=clock.now()
+            ),
+        )
         entry.purpose = access.purpose
         yield Guarded(citizen, access, entry)

@@ -5,12 +5,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
+from medrecord import problems
 from medrecord.access.permissions import Permission
-from medrecord.audit import access_log
-from medrecord.audit.schemas import AccessLogPage, EmergencyAccess, EmergencyReviewCreate
-from medrecord.http import ActorDep, DeclaredPurposeDep, SessionDep, problem_responses, requires
-from medrecord.medication.api import CprPath
-from medrecord.medication.service import own_cpr
+from medrecord.access.policy import own_cpr
+from medrecord.access_log import service as access_log
+from medrecord.access_log.schemas import AccessLogPage, EmergencyAccess, EmergencyReviewCreate
+from medrecord.http import (
+    CITIZEN_PROBLEMS,
+    ActorDep,
+    CprPath,
+    DeclaredPurposeDep,
+    SessionDep,
+    documented,
+)
 
 router = APIRouter(tags=["access"])
 
@@ -24,8 +31,7 @@ Cursor = Annotated[
 @router.get(
     "/citizens/{cpr}/access-log",
     response_model=AccessLogPage,
-    responses=problem_responses(401, 403, 404, 422),
-    **requires(Permission.access_log_read),
+    **documented(Permission.access_log_read, *CITIZEN_PROBLEMS, problems.InvalidCursor),
 )
 def read_access_log(
     cpr: CprPath,
@@ -44,8 +50,9 @@ def read_access_log(
 @router.get(
     "/me/access-log",
     response_model=AccessLogPage,
-    responses=problem_responses(401, 403, 422),
-    **requires(Permission.access_log_read, own_only=True),
+    **documented(
+        Permission.access_log_read, *CITIZEN_PROBLEMS, problems.InvalidCursor, own_only=True
+    ),
 )
 def read_my_access_log(
     session: SessionDep,
@@ -63,8 +70,7 @@ def read_my_access_log(
 @router.get(
     "/admin/emergency-accesses",
     response_model=list[EmergencyAccess],
-    responses=problem_responses(401, 403, 422),
-    **requires(Permission.admin_manage),
+    **documented(Permission.admin_manage, problems.InvalidToken, problems.RoleNotAllowed),
 )
 def list_emergency_accesses(
     session: SessionDep,
@@ -84,8 +90,13 @@ def list_emergency_accesses(
 @router.post(
     "/admin/emergency-accesses/{audit_event_id}/review",
     response_model=EmergencyAccess,
-    responses=problem_responses(401, 403, 404, 409, 422),
-    **requires(Permission.admin_manage),
+    **documented(
+        Permission.admin_manage,
+        problems.AlreadyReviewed,
+        problems.EmergencyAccessNotFound,
+        problems.InvalidToken,
+        problems.RoleNotAllowed,
+    ),
 )
 def review_emergency_access(
     audit_event_id: Annotated[uuid.UUID, Path()],

@@ -1,0 +1,467 @@
+"""The problem-type catalogue: one class per failure a client can meet.
+
+Each class names its RFC 9457 type slug (``code``) and title once; its docstring's first line
+is the default ``detail``. The base class decides the HTTP status (``medrecord.http``). Routes
+list the classes they can raise (``medrecord.http.documented``), so OpenAPI names every problem
+type per route, and a test holds that list to what the code can actually raise.
+"""
+
+from __future__ import annotations
+
+from medrecord.errors import (
+    AccessDenied,
+    BadRequest,
+    Conflict,
+    NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
+    RuleViolation,
+    Unauthenticated,
+)
+
+# --- 401 -----------------------------------------------------------------------------------
+
+
+class InvalidToken(Unauthenticated):
+    """A bearer token is missing, invalid, expired or lacks a required claim."""
+
+    code = "unauthenticated"
+    title = "Authentication required"
+
+
+# --- 403 -----------------------------------------------------------------------------------
+
+
+class RoleNotAllowed(AccessDenied):
+    """Your role may not do this."""
+
+    code = "role-not-allowed"
+    title = "Role not allowed"
+
+
+class NotOwnData(AccessDenied):
+    """Citizens may only see their own data."""
+
+    code = "not-own-data"
+    title = "Not your own data"
+
+
+class ConsentRequired(AccessDenied):
+    """Reading the whole card needs the citizen's consent (X-Access-Purpose: consent)."""
+
+    code = "consent-required"
+    title = "Consent required"
+
+
+class NoTreatmentRelation(AccessDenied):
+    """Your organisation has no active treatment relation with this citizen."""
+
+    code = "no-treatment-relation"
+    title = "No treatment relation"
+
+
+class NotMarkingOrganisation(AccessDenied):
+    """Only the organisation that marked the medication private may unmark it."""
+
+    code = "not-marking-organisation"
+    title = "Not the marking organisation"
+
+
+class NotAPharmacy(AccessDenied):
+    """Your organisation is not a registered pharmacy."""
+
+    code = "not-a-pharmacy"
+    title = "Not a pharmacy"
+
+
+class NotOrderHolder(AccessDenied):
+    """Only the pharmacy holding the order may cancel it."""
+
+    code = "not-order-holder"
+    title = "Not the order holder"
+
+
+class NotDispensingPharmacy(AccessDenied):
+    """Only the pharmacy that dispensed may undo it."""
+
+    code = "not-dispensing-pharmacy"
+    title = "Not the dispensing pharmacy"
+
+
+class NotOwnOrganisation(AccessDenied):
+    """You can declare a treatment relation only for your own organisation."""
+
+    code = "not-own-organisation"
+    title = "Not your organisation"
+
+
+# --- 404 -----------------------------------------------------------------------------------
+
+
+class CitizenNotFound(NotFound):
+    """No citizen has this CPR number."""
+
+    code = "citizen-not-found"
+    title = "Citizen not found"
+
+
+class MedicationNotFound(NotFound):
+    """The citizen has no such medication."""
+
+    code = "medication-not-found"
+    title = "Medication not found"
+
+
+class PrescriptionNotFound(NotFound):
+    """The citizen has no such prescription."""
+
+    code = "prescription-not-found"
+    title = "Prescription not found"
+
+
+class OrderNotFound(NotFound):
+    """The citizen has no such order."""
+
+    code = "order-not-found"
+    title = "Order not found"
+
+
+class DispensingNotFound(NotFound):
+    """The citizen has no such dispensing."""
+
+    code = "dispensing-not-found"
+    title = "Dispensing not found"
+
+
+class DrugNotFound(NotFound):
+    """No drug in the catalogue has this id."""
+
+    code = "drug-not-found"
+    title = "Drug not found"
+
+
+class EmergencyAccessNotFound(NotFound):
+    """No emergency access has this id."""
+
+    code = "emergency-access-not-found"
+    title = "Emergency access not found"
+
+
+# --- 409 -----------------------------------------------------------------------------------
+
+
+class CitizenExists(Conflict):
+    """A citizen with this CPR number is registered."""
+
+    code = "citizen-exists"
+    title = "Citizen exists"
+
+
+class OrganisationExists(Conflict):
+    """An organisation with this id is registered."""
+
+    code = "organisation-exists"
+    title = "Organisation exists"
+
+
+class MedicationWithdrawn(Conflict):
+    """The medication is withdrawn."""
+
+    code = "medication-withdrawn"
+    title = "Medication withdrawn"
+
+
+class MedicationNotActive(Conflict):
+    """Only an active medication can be changed this way."""
+
+    code = "medication-not-active"
+    title = "Medication not active"
+
+
+class MedicationNotPaused(Conflict):
+    """Only a paused medication can be resumed."""
+
+    code = "medication-not-paused"
+    title = "Medication not paused"
+
+
+class MedicationPaused(Conflict):
+    """The medication is paused."""
+
+    code = "medication-paused"
+    title = "Medication paused"
+
+
+class AlreadyPrivate(Conflict):
+    """The medication is already private."""
+
+    code = "already-private"
+    title = "Already private"
+
+
+class NotPrivate(Conflict):
+    """The medication is not private."""
+
+    code = "not-private"
+    title = "Not private"
+
+
+class PrescriptionNotOpen(Conflict):
+    """The prescription is not open."""
+
+    code = "prescription-not-open"
+    title = "Prescription not open"
+
+
+class PrescriptionCancelled(Conflict):
+    """The prescription is cancelled."""
+
+    code = "prescription-cancelled"
+    title = "Prescription cancelled"
+
+
+class PrescriptionExpired(Conflict):
+    """The prescription has expired."""
+
+    code = "prescription-expired"
+    title = "Prescription expired"
+
+
+class PrescriptionNotYetValid(Conflict):
+    """The prescription is not valid yet."""
+
+    code = "prescription-not-yet-valid"
+    title = "Prescription not yet valid"
+
+
+class NothingRemaining(Conflict):
+    """Nothing remains to dispense on this prescription."""
+
+    code = "nothing-remaining"
+    title = "Nothing remaining"
+
+
+class PrescriptionClaimed(Conflict):
+    """Another pharmacy has claimed the prescription."""
+
+    code = "prescription-claimed"
+    title = "Prescription claimed"
+
+
+class OrderNotOpen(Conflict):
+    """The order is no longer open."""
+
+    code = "order-not-open"
+    title = "Order not open"
+
+
+class TooEarly(Conflict):
+    """Too early: the iteration interval has not passed."""
+
+    code = "too-early"
+    title = "Too early"
+
+
+class ExceedsRemaining(Conflict):
+    """More packages than one iteration holds."""
+
+    code = "exceeds-remaining"
+    title = "Exceeds what remains"
+
+
+class AlreadyUndone(Conflict):
+    """The dispensing is already undone."""
+
+    code = "already-undone"
+    title = "Already undone"
+
+
+class UndoWindowPassed(Conflict):
+    """A dispensing can be undone only within 7 days."""
+
+    code = "undo-window-passed"
+    title = "Undo window passed"
+
+
+class IdempotencyInDoubt(Conflict):
+    """A request with this key is in doubt; send it again."""
+
+    code = "retry"
+    title = "Retry"
+
+
+class AlreadyReviewed(Conflict):
+    """This emergency access is already reviewed."""
+
+    code = "already-reviewed"
+    title = "Already reviewed"
+
+
+# --- 412 / 428 -----------------------------------------------------------------------------
+
+
+class VersionMismatch(PreconditionFailed):
+    """The object has changed since you read it; read it again."""
+
+    code = "version-mismatch"
+    title = "Precondition failed"
+
+
+class InvalidEtag(PreconditionFailed):
+    """If-Match must be a strong ETag such as "3"."""
+
+    code = "invalid-etag"
+    title = "Invalid ETag"
+
+
+class IfMatchRequired(PreconditionRequired):
+    """Send If-Match with the object's current version (ETag)."""
+
+    code = "precondition-required"
+    title = "Precondition required"
+
+
+# --- 400 -----------------------------------------------------------------------------------
+
+
+class IdempotencyKeyRequired(BadRequest):
+    """Send an Idempotency-Key header (a fresh UUID per dispensing)."""
+
+    code = "idempotency-key-required"
+    title = "Idempotency-Key required"
+
+
+class InvalidIdempotencyKey(BadRequest):
+    """Idempotency-Key must be 1 to 200 visible ASCII characters."""
+
+    code = "invalid-idempotency-key"
+    title = "Invalid Idempotency-Key"
+
+
+# --- 422 -----------------------------------------------------------------------------------
+
+
+class InvalidCpr(RuleViolation):
+    """A CPR number has 10 digits, written DDMMYY-NNNN or DDMMYYNNNN."""
+
+    code = "invalid-cpr"
+    title = "Invalid CPR number"
+
+
+class InvalidAccessPurpose(RuleViolation):
+    """X-Access-Purpose must be 'consent' or 'emergency'."""
+
+    code = "invalid-access-purpose"
+    title = "Invalid access purpose"
+
+
+class EmergencyReasonRequired(RuleViolation):
+    """Emergency access needs an X-Access-Reason of at least 20 characters."""
+
+    code = "emergency-reason-required"
+    title = "Emergency reason required"
+
+
+class UnknownDrug(RuleViolation):
+    """No drug in the catalogue has this id."""
+
+    code = "unknown-drug"
+    title = "Unknown drug"
+
+
+class UnknownPackage(RuleViolation):
+    """No package in the catalogue has this number."""
+
+    code = "unknown-package"
+    title = "Unknown package"
+
+
+class UnknownGpPractice(RuleViolation):
+    """No GP practice has this id."""
+
+    code = "unknown-gp-practice"
+    title = "Unknown GP practice"
+
+
+class UnknownOrganisation(RuleViolation):
+    """No organisation has this id."""
+
+    code = "unknown-organisation"
+    title = "Unknown organisation"
+
+
+class InvalidPause(RuleViolation):
+    """paused_to is before paused_from."""
+
+    code = "invalid-pause"
+    title = "Invalid pause"
+
+
+class InvalidValidity(RuleViolation):
+    """The validity window is not acceptable."""
+
+    code = "invalid-validity"
+    title = "Invalid validity"
+
+
+class PackageNotOfDrug(RuleViolation):
+    """The package is not a package of the medication's drug."""
+
+    code = "package-not-of-drug"
+    title = "Package not of the drug"
+
+
+class SubstitutionNotAllowed(RuleViolation):
+    """The prescriber did not allow substitution."""
+
+    code = "substitution-not-allowed"
+    title = "Substitution not allowed"
+
+
+class NotInSubstitutionGroup(RuleViolation):
+    """The package is not in the prescribed drug's substitution group."""
+
+    code = "not-in-substitution-group"
+    title = "Not in the substitution group"
+
+
+class SubstituteSizeDiffers(RuleViolation):
+    """A substitute must hold the prescribed amount."""
+
+    code = "substitute-size-differs"
+    title = "Substitute size differs"
+
+
+class IdempotencyKeyReused(RuleViolation):
+    """This Idempotency-Key was already used for a different request."""
+
+    code = "idempotency-key-reused"
+    title = "Idempotency-Key reused"
+
+
+class OrganisationRequired(RuleViolation):
+    """Admins name the organisation (organisation_id)."""
+
+    code = "organisation-required"
+    title = "Organisation required"
+
+
+class ListedGpIsStanding(RuleViolation):
+    """The GP relation follows the citizen's registered GP practice."""
+
+    code = "listed-gp-is-standing"
+    title = "The GP relation is standing"
+
+
+class RelationTooLong(RuleViolation):
+    """A treatment relation lasts at most a year; declare it again."""
+
+    code = "relation-too-long"
+    title = "Relation too long"
+
+
+class InvalidCursor(RuleViolation):
+    """The cursor is not one this service gave out."""
+
+    code = "invalid-cursor"
+    title = "Invalid cursor"

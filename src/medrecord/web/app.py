@@ -1,0 +1,96 @@
+"""The web UI as a sub-application: its own routes, static files and error pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import State
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Mount
+from starlette.types import Scope
+
+from medrecord.errors import DomainError
+from medrecord.http import status_of
+from medrecord.web import counter, login, oidc, sessions
+from medrecord.web.deps import CsrfRejected, LoginRequired, NoCitizen
+from medrecord.web.rendering import HERE, page, see_other
+
+PREFIX = "/ui"
+
+
+class SubApplication(Mount):
+    """A mount that also answers its bare prefix: ``/ui`` is served as ``/ui/``."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        root_path = scope.get("root_path", "")
+        if scope["type"] == "http" and scope["path"][len(root_path) :] == self.path:
+            return Match.FULL, {
+                "path_params": {},
+                "app_root_path": scope.get("app_root_path", root_path),
+                "root_path": root_path + self.path,
+                "path": scope["path"] + "/",
+                "endpoint": self.app,
+            }
+        return super().matches(scope)
+
+
+def create_web_app(state: State) -> FastAPI:
+    """The UI, sharing the API application's state (settings, sessionmaker, token verifier)."""
+    web = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    web.state = state
+    web.include_router(login.router)
+    web.include_router(oidc.router)
+    web.include_router(counter.router)
+    web.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    _install_error_pages(web)
+    return web
+
+
+def _install_error_pages(web: FastAPI) -> None:
+    """UI failures answer with pages and redirects, never JSON."""
+
+    async def login_required(request: Request, _: Exception) -> Response:
+        expired = sessions.COOKIE in request.cookies
+        return see_other("/ui/login?msg=expired" if expired else "/ui/login")
+
+    async def csrf_rejected(request: Request, _: Exception) -> Response:
+        return page(request, "error.html", None, status_code=403,
+                    error="This form has expired or did not come from this site. "
+                    "Go back, reload the page and try again.")  # fmt: skip
+
+    async def no_citizen(request: Request, _: Exception) -> Response:
+        return see_other("/ui")
+
+    async def domain_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, DomainError)  # noqa: S101 - registered for DomainError only
+        return page(request, "error.html", None, status_code=status_of(exc), error=exc.detail)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)  # noqa: S101
+        text = {404: "There is no such page.", 405: "That is not something this page does."}
+        return page(
+            request,
+            "error.html",
+            None,
+            status_code=exc.status_code,
+            error=text.get(exc.status_code, "The request could not be handled."),
+        )
+
+    async def invalid_form(request: Request, _: Exception) -> Response:
+        return page(request, "error.html", None, status_code=422,
+                    error="The form has invalid fields. Go back and check them.")  # fmt: skip
+
+    handlers: dict[Any, Any] = {
+        RequestValidationError: invalid_form,
+        LoginRequired: login_required,
+        CsrfRejected: csrf_rejected,
+        NoCitizen: no_citizen,
+        DomainError: domain_error,
+        StarletteHTTPException: http_error,
+    }
+    for exc_class, handler in handlers.items():
+        web.add_exception_handler(exc_class, handler)
