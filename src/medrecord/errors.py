@@ -7,12 +7,21 @@ raises the catalogue's concrete classes, one per failure, so every problem type 
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
 
 
 class DomainError(Exception):
     code: ClassVar[str] = "domain-error"
     title: ClassVar[str] = "Domain error"
+
+    def __init_subclass__(cls) -> None:
+        # A problem's title reads as its class name ("PrescriptionClaimed" → "Prescription
+        # claimed") unless the class says otherwise.
+        super().__init_subclass__()
+        if "title" not in vars(cls):
+            words = re.findall(r"[A-Z][a-z]*", cls.__name__)
+            cls.title = " ".join([words[0], *(w.lower() for w in words[1:])])
 
     def __init__(self, detail: str | None = None, **extra: Any) -> None:
         # The class docstring's first line is the default detail: a raise site may say more.

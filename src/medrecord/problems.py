@@ -36,7 +36,6 @@ class RoleNotAllowed(AccessDenied):
     """Your role may not do this."""
 
     code = "role-not-allowed"
-    title = "Role not allowed"
 
 
 class NotOwnData(AccessDenied):
@@ -50,14 +49,12 @@ class ConsentRequired(AccessDenied):
     """Reading the whole card needs the citizen's consent (X-Access-Purpose: consent)."""
 
     code = "consent-required"
-    title = "Consent required"
 
 
 class NoTreatmentRelation(AccessDenied):
     """Your organisation has no active treatment relation with this citizen."""
 
     code = "no-treatment-relation"
-    title = "No treatment relation"
 
 
 class NotMarkingOrganisation(AccessDenied):
@@ -71,7 +68,6 @@ class NotAPharmacy(AccessDenied):
     """Your organisation is not a registered pharmacy."""
 
     code = "not-a-pharmacy"
-    title = "Not a pharmacy"
 
 
 class NotOrderHolder(AccessDenied):
@@ -102,49 +98,42 @@ class CitizenNotFound(NotFound):
     """No citizen has this CPR number."""
 
     code = "citizen-not-found"
-    title = "Citizen not found"
 
 
 class MedicationNotFound(NotFound):
     """The citizen has no such medication."""
 
     code = "medication-not-found"
-    title = "Medication not found"
 
 
 class PrescriptionNotFound(NotFound):
     """The citizen has no such prescription."""
 
     code = "prescription-not-found"
-    title = "Prescription not found"
 
 
 class OrderNotFound(NotFound):
     """The citizen has no such order."""
 
     code = "order-not-found"
-    title = "Order not found"
 
 
 class DispensingNotFound(NotFound):
     """The citizen has no such dispensing."""
 
     code = "dispensing-not-found"
-    title = "Dispensing not found"
 
 
 class DrugNotFound(NotFound):
     """No drug in the catalogue has this id."""
 
     code = "drug-not-found"
-    title = "Drug not found"
 
 
 class EmergencyAccessNotFound(NotFound):
     """No emergency access has this id."""
 
     code = "emergency-access-not-found"
-    title = "Emergency access not found"
 
 
 # --- 409 -----------------------------------------------------------------------------------
@@ -154,112 +143,96 @@ class CitizenExists(Conflict):
     """A citizen with this CPR number is registered."""
 
     code = "citizen-exists"
-    title = "Citizen exists"
 
 
 class OrganisationExists(Conflict):
     """An organisation with this id is registered."""
 
     code = "organisation-exists"
-    title = "Organisation exists"
 
 
 class MedicationWithdrawn(Conflict):
     """The medication is withdrawn."""
 
     code = "medication-withdrawn"
-    title = "Medication withdrawn"
 
 
 class MedicationNotActive(Conflict):
     """Only an active medication can be changed this way."""
 
     code = "medication-not-active"
-    title = "Medication not active"
 
 
 class MedicationNotPaused(Conflict):
     """Only a paused medication can be resumed."""
 
     code = "medication-not-paused"
-    title = "Medication not paused"
 
 
 class MedicationPaused(Conflict):
     """The medication is paused."""
 
     code = "medication-paused"
-    title = "Medication paused"
 
 
 class AlreadyPrivate(Conflict):
     """The medication is already private."""
 
     code = "already-private"
-    title = "Already private"
 
 
 class NotPrivate(Conflict):
     """The medication is not private."""
 
     code = "not-private"
-    title = "Not private"
 
 
 class PrescriptionNotOpen(Conflict):
     """The prescription is not open."""
 
     code = "prescription-not-open"
-    title = "Prescription not open"
 
 
 class PrescriptionCancelled(Conflict):
     """The prescription is cancelled."""
 
     code = "prescription-cancelled"
-    title = "Prescription cancelled"
 
 
 class PrescriptionExpired(Conflict):
     """The prescription has expired."""
 
     code = "prescription-expired"
-    title = "Prescription expired"
 
 
 class PrescriptionNotYetValid(Conflict):
     """The prescription is not valid yet."""
 
     code = "prescription-not-yet-valid"
-    title = "Prescription not yet valid"
 
 
 class NothingRemaining(Conflict):
     """Nothing remains to dispense on this prescription."""
 
     code = "nothing-remaining"
-    title = "Nothing remaining"
 
 
 class PrescriptionClaimed(Conflict):
     """Another pharmacy has claimed the prescription."""
 
     code = "prescription-claimed"
-    title = "Prescription claimed"
 
 
 class OrderNotOpen(Conflict):
     """The order is no longer open."""
 
     code = "order-not-open"
-    title = "Order not open"
 
 
 class TooEarly(Conflict):
     """Too early: the iteration interval has not passed."""
 
     code = "too-early"
-    title = "Too early"
 
 
 class ExceedsRemaining(Conflict):
@@ -273,14 +246,12 @@ class AlreadyUndone(Conflict):
     """The dispensing is already undone."""
 
     code = "already-undone"
-    title = "Already undone"
 
 
 class UndoWindowPassed(Conflict):
     """A dispensing can be undone only within 7 days."""
 
     code = "undo-window-passed"
-    title = "Undo window passed"
 
 
 class IdempotencyInDoubt(Conflict):
@@ -294,7 +265,6 @@ class AlreadyReviewed(Conflict):
     """This emergency access is already reviewed."""
 
     code = "already-reviewed"
-    title = "Already reviewed"
 
 
 # --- 412 / 428 -----------------------------------------------------------------------------
@@ -352,28 +322,24 @@ class InvalidAccessPurpose(RuleViolation):
     """X-Access-Purpose must be 'consent' or 'emergency'."""
 
     code = "invalid-access-purpose"
-    title = "Invalid access purpose"
 
 
 class EmergencyReasonRequired(RuleViolation):
     """Emergency access needs an X-Access-Reason of at least 20 characters."""
 
     code = "emergency-reason-required"
-    title = "Emergency reason required"
 
 
 class UnknownDrug(RuleViolation):
     """No drug in the catalogue has this id."""
 
     code = "unknown-drug"
-    title = "Unknown drug"
 
 
 class UnknownPackage(RuleViolation):
     """No package in the catalogue has this number."""
 
     code = "unknown-package"
-    title = "Unknown package"
 
 
 class UnknownGpPractice(RuleViolation):
@@ -387,21 +353,18 @@ class UnknownOrganisation(RuleViolation):
     """No organisation has this id."""
 
     code = "unknown-organisation"
-    title = "Unknown organisation"
 
 
 class InvalidPause(RuleViolation):
     """paused_to is before paused_from."""
 
     code = "invalid-pause"
-    title = "Invalid pause"
 
 
 class InvalidValidity(RuleViolation):
     """The validity window is not acceptable."""
 
     code = "invalid-validity"
-    title = "Invalid validity"
 
 
 class PackageNotOfDrug(RuleViolation):
@@ -415,7 +378,6 @@ class SubstitutionNotAllowed(RuleViolation):
     """The prescriber did not allow substitution."""
 
     code = "substitution-not-allowed"
-    title = "Substitution not allowed"
 
 
 class NotInSubstitutionGroup(RuleViolation):
@@ -429,7 +391,6 @@ class SubstituteSizeDiffers(RuleViolation):
     """A substitute must hold the prescribed amount."""
 
     code = "substitute-size-differs"
-    title = "Substitute size differs"
 
 
 class IdempotencyKeyReused(RuleViolation):
@@ -443,7 +404,6 @@ class OrganisationRequired(RuleViolation):
     """Admins name the organisation (organisation_id)."""
 
     code = "organisation-required"
-    title = "Organisation required"
 
 
 class ListedGpIsStanding(RuleViolation):
@@ -457,11 +417,9 @@ class RelationTooLong(RuleViolation):
     """A treatment relation lasts at most a year; declare it again."""
 
     code = "relation-too-long"
-    title = "Relation too long"
 
 
 class InvalidCursor(RuleViolation):
     """The cursor is not one this service gave out."""
 
     code = "invalid-cursor"
-    title = "Invalid cursor"

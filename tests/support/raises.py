@@ -10,8 +10,6 @@ method of that name. References in ``except`` clauses and ``isinstance`` checks 
 from __future__ import annotations
 
 import ast
-import importlib
-import inspect
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -66,7 +64,7 @@ def _imports(module: str, tree: ast.Module) -> dict[str, str]:
         elif isinstance(node, ast.ImportFrom) and node.module:
             base = node.module
             if node.level:
-                base = ".".join(module.split(".")[: -node.level] + [node.module])
+                base = ".".join([*module.split(".")[: -node.level], node.module])
             for alias in node.names:
                 names[alias.asname or alias.name] = f"{base}.{alias.name}"
     return names
@@ -112,9 +110,14 @@ def _not_raises(node: ast.AST) -> set[int]:
                 skip.update(id(x) for x in ast.walk(condition))
         if isinstance(n, ast.ExceptHandler) and n.type is not None:
             skip.update(id(x) for x in ast.walk(n.type))
-        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in (
-            "isinstance",
-            "issubclass",
+        if (
+            isinstance(n, ast.Call)
+            and isinstance(n.func, ast.Name)
+            and n.func.id
+            in (
+                "isinstance",
+                "issubclass",
+            )
         ):
             skip.update(id(x) for x in ast.walk(n))
     return skip
@@ -154,7 +157,9 @@ def _analyse(fn: Function, found: dict[str, Function], methods: dict[str, set[st
             fn.callees.add(target)
             if isinstance(found[target].node, ast.ClassDef):
                 fn.callees.update(
-                    f"{target}.{m}" for m in ("__init__", "__post_init__") if f"{target}.{m}" in found
+                    f"{target}.{m}"
+                    for m in ("__init__", "__post_init__")
+                    if f"{target}.{m}" in found
                 )
         elif isinstance(node.func, ast.Attribute):
             fn.callees.update(methods.get(node.func.attr, set()))
@@ -203,10 +208,3 @@ def base_error_constructions() -> dict[str, set[str]]:
     """Functions that construct a base domain error instead of a catalogue class."""
     return {q: fn.base_errors for q, fn in index().items() if fn.base_errors}
 
-
-def load(module: str) -> object:
-    return importlib.import_module(module)
-
-
-def source_of(cls: type) -> str:
-    return inspect.getsourcefile(cls) or ""

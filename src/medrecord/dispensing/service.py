@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-import re
 import uuid
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from medrecord import clock
@@ -20,7 +16,7 @@ from medrecord.audit import service as audit
 from medrecord.citizen import repository as citizen_repository
 from medrecord.citizen.rules import mask_cpr
 from medrecord.db import map_integrity_errors
-from medrecord.dispensing import repository, rules
+from medrecord.dispensing import idempotency, repository, rules
 from medrecord.dispensing.schemas import (
     DispensingCreate,
     DispensingRead,
@@ -37,7 +33,6 @@ from medrecord.models import (
     DispensingStatus,
     Drug,
     DrugPackage,
-    IdempotencyRecord,
     OrderStatus,
     Prescription,
     PrescriptionStatus,
@@ -49,20 +44,13 @@ from medrecord.prescription import repository as prescription_repository
 from medrecord.prescription import rules as prescription_rules
 from medrecord.problems import (
     DispensingNotFound,
-    IdempotencyInDoubt,
-    IdempotencyKeyRequired,
-    IdempotencyKeyReused,
-    InvalidIdempotencyKey,
     NothingRemaining,
     PrescriptionNotFound,
     RoleNotAllowed,
     UnknownPackage,
 )
 
-# Keys are kept at least 24 h (SPEC §4); a purge of older ones may run after this.
-IDEMPOTENCY_TTL = timedelta(hours=48)
 ONE_PER_ITERATION = "uq_dispensing_one_per_iteration"
-_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
 
 
 def _drug(session: Session, drug_id: str) -> Drug:
@@ -117,37 +105,6 @@ def _visible_prescription(
     return found
 
 
-def request_fingerprint(prescription_id: uuid.UUID, command: DispensingCreate) -> str:
-    canonical = json.dumps(
-        {"prescription_id": str(prescription_id), "body": command.model_dump(mode="json")},
-        sort_keys=True,
-    )
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def _claim_key(session: Session, record: IdempotencyRecord) -> DispensingRead | None:
-    """Take the idempotency key for this request, or return the first request's answer.
-
-    The insert of the key is the lock: a concurrent request with the same key waits on the
-    unique index until the first commits (then replays it) or rolls back (then goes ahead).
-    """
-    try:
-        with session.begin_nested():
-            session.add(record)
-            session.flush()
-        return None
-    except IntegrityError:
-        pass
-    first = repository.get_idempotency_record(
-        session, record.citizen_id, record.caller_subject, record.key
-    )
-    if first is None:  # the other request rolled back after all: nothing to replay
-        raise IdempotencyInDoubt()
-    if first.request_hash != record.request_hash:
-        raise IdempotencyKeyReused()
-    return DispensingRead.model_validate(first.response_body)
-
-
 def package_facts(session: Session, package: DrugPackage) -> rules.PackageFacts:
     drug = _drug(session, package.drug_id)
     return rules.PackageFacts(
@@ -188,13 +145,7 @@ def dispense(
     idempotency_key: str | None,
 ) -> tuple[DispensingRead, bool]:
     """Hand out one iteration. Returns (dispensing, replayed)."""
-    if not idempotency_key:
-        raise IdempotencyKeyRequired(
-            "Send an Idempotency-Key header (a fresh UUID per dispensing) so a retry can never "
-            "dispense twice."
-        )
-    if not _KEY.match(idempotency_key):
-        raise InvalidIdempotencyKey()
+    key = idempotency.checked_key(idempotency_key)
     with guarded(
         session,
         actor,
@@ -206,18 +157,14 @@ def dispense(
         resource_id=prescription_id,
     ) as (citizen, access, entry):
         now = clock.now()
-        record = IdempotencyRecord(
+        record = idempotency.new_record(
             citizen_id=citizen.id,
-            caller_subject=actor.subject,
-            key=idempotency_key,
-            request_hash=request_fingerprint(prescription_id, command),
-            response_status=0,
-            response_body={},
-            response_headers={},
-            created_at=now,
-            expires_at=now + IDEMPOTENCY_TTL,
+            subject=actor.subject,
+            key=key,
+            fingerprint=idempotency.fingerprint(prescription_id, command),
+            now=now,
         )
-        replay = _claim_key(session, record)
+        replay = idempotency.claim_key(session, record)
         if replay is not None:
             entry.action, entry.resource_type, entry.resource_id = (
                 "dispensing.replay", "dispensing", replay.id,
