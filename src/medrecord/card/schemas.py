@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any
 
 from pydantic import BaseModel, Field
 
 from medrecord.access.schemas import PersonRef
 from medrecord.citizen.schemas import CitizenSummary
-from medrecord.drug.schemas import DrugSummary
+from medrecord.medication.schemas import MedicationSummary
 from medrecord.prescription.schemas import Claim
 
 
@@ -42,26 +41,7 @@ class CardPrescription(BaseModel):
     latest_dispensing: DispensingSummary | None
 
 
-class CardMedication(BaseModel):
-    id: uuid.UUID
-    version: int
-    drug: DrugSummary
-    indication_code: str | None
-    indication_text: str | None
-    route: str
-    dosage: dict[str, Any]
-    dosage_text: str = Field(examples=["1 tablet morning and evening"])
-    substitution_allowed: bool
-    start_date: date | None
-    started_previously: bool
-    end_date: date | None
-    status: str
-    paused_from: date | None
-    paused_to: date | None
-    withdrawal_reason: str | None
-    private: bool
-    modified_at: datetime
-    modified_by: PersonRef
+class CardMedication(MedicationSummary):
     prescriptions: list[CardPrescription]
 
 

@@ -12,7 +12,6 @@ import re
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from medrecord.dispensing import repository
@@ -71,13 +70,8 @@ def claim_key(session: Session, record: IdempotencyRecord) -> DispensingRead | N
     The insert of the key is the lock: a concurrent request with the same key waits on the
     unique index until the first commits (then replays it) or rolls back (then goes ahead).
     """
-    try:
-        with session.begin_nested():
-            session.add(record)
-            session.flush()
+    if repository.insert_idempotency_record(session, record):
         return None
-    except IntegrityError:
-        pass
     first = repository.get_idempotency_record(
         session, record.citizen_id, record.caller_subject, record.key
     )

@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import case, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from medrecord.models import (
@@ -99,6 +100,18 @@ def pharmacy_dispensings_since(
         .order_by(Dispensing.dispensed_at.desc())
     )
     return [(d, p, drug, c) for d, p, drug, c in rows]
+
+
+def insert_idempotency_record(session: Session, record: IdempotencyRecord) -> bool:
+    """Insert the key in a savepoint; False when the key exists (the unique index waits for a
+    concurrent holder to commit or roll back first)."""
+    try:
+        with session.begin_nested():
+            session.add(record)
+            session.flush()
+    except IntegrityError:
+        return False
+    return True
 
 
 def purge_expired_idempotency_records(session: Session, *, now: datetime) -> int:

@@ -45,7 +45,6 @@ from medrecord.prescription import rules as prescription_rules
 from medrecord.problems import (
     DispensingNotFound,
     NothingRemaining,
-    PrescriptionNotFound,
     RoleNotAllowed,
     UnknownPackage,
 )
@@ -81,28 +80,6 @@ def dispensing_read(d: Dispensing, prescription: Prescription, drug: Drug) -> Di
             prescription.status, prescription.valid_to, clock.today()
         ),
     )
-
-
-def _visible_prescription(
-    session: Session,
-    actor: Actor,
-    access: Access,
-    citizen: Citizen,
-    prescription_id: uuid.UUID,
-    *,
-    lock: bool = False,
-) -> tuple[Prescription, str]:
-    found = prescription_repository.get_visible(
-        session,
-        citizen.id,
-        prescription_id,
-        sees_all_private=access.sees_all_private,
-        organisation_id=actor.organisation_id,
-        lock=lock,
-    )
-    if found is None:
-        raise PrescriptionNotFound()
-    return found
 
 
 def package_facts(session: Session, package: DrugPackage) -> rules.PackageFacts:
@@ -188,8 +165,13 @@ def _dispense(
     command: DispensingCreate,
     now: datetime,
 ) -> DispensingRead:
-    prescription, medication_status = _visible_prescription(
-        session, actor, access, citizen, prescription_id, lock=True
+    prescription, medication_status = prescription_repository.find_visible(
+        session,
+        citizen.id,
+        prescription_id,
+        sees_all_private=access.sees_all_private,
+        organisation_id=actor.organisation_id,
+        lock=True,
     )
     raise_if(
         prescription_rules.dispensable_problem(
@@ -263,8 +245,13 @@ def undo_dispensing(
         if found is None:
             raise DispensingNotFound()
         # Lock order as in dispense: prescription first, then the dispensing.
-        prescription, _ = _visible_prescription(
-            session, actor, access, citizen, found.prescription_id, lock=True
+        prescription, _ = prescription_repository.find_visible(
+            session,
+            citizen.id,
+            found.prescription_id,
+            sees_all_private=access.sees_all_private,
+            organisation_id=actor.organisation_id,
+            lock=True,
         )
         dispensing = repository.get_dispensing(session, citizen.id, dispensing_id, lock=True)
         assert dispensing is not None  # noqa: S101 - rows are never deleted
@@ -318,8 +305,12 @@ def get_dispensing(
         dispensing = repository.get_dispensing(session, citizen.id, dispensing_id)
         if dispensing is None:
             raise DispensingNotFound()
-        prescription, _ = _visible_prescription(
-            session, actor, access, citizen, dispensing.prescription_id
+        prescription, _ = prescription_repository.find_visible(
+            session,
+            citizen.id,
+            dispensing.prescription_id,
+            sees_all_private=access.sees_all_private,
+            organisation_id=actor.organisation_id,
         )
         result = dispensing_read(dispensing, prescription, _drug(session, dispensing.drug_id))
     session.commit()

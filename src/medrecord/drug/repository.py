@@ -46,3 +46,7 @@ def get_drug(session: Session, drug_id: str) -> Drug | None:
 
 def get_package(session: Session, package_number: str) -> DrugPackage | None:
     return session.get(DrugPackage, package_number)
+
+
+def add(session: Session, row: Drug | DrugPackage) -> None:
+    session.add(row)

@@ -81,7 +81,7 @@ def import_catalogue(session: Session, rows: list[dict[str, Any]]) -> ImportRepo
         drug = repository.get_drug(session, row.drug_id)
         if drug is None:
             drug = Drug(id=row.drug_id)
-            session.add(drug)
+            repository.add(session, drug)
             report.drugs_added += 1
         elif (drug.name, drug.form, drug.strength, drug.atc_code, drug.substitution_group) != (
             row.name, row.form, row.strength, row.atc_code, row.substitution_group,
@@ -97,7 +97,7 @@ def import_catalogue(session: Session, rows: list[dict[str, Any]]) -> ImportRepo
             continue
         if package is None:
             package = DrugPackage(package_number=row.package_number, drug_id=row.drug_id)
-            session.add(package)
+            repository.add(session, package)
             report.packages_added += 1
         else:
             report.packages_updated += 1

@@ -25,6 +25,11 @@ def get_medication(
     return None if row is None else (row[0], row[1])
 
 
+def add(session: Session, medication: Medication) -> None:
+    session.add(medication)
+    session.flush()
+
+
 def state_of(m: Medication) -> dict[str, Any]:
     """The medication's clinical content, as kept in each version row."""
     return {

@@ -135,7 +135,9 @@ class MedicationWithdraw(BaseModel):
     reason: str = Field(min_length=3, max_length=500, examples=["Side effects: dizziness"])
 
 
-class MedicationRead(BaseModel):
+class MedicationSummary(BaseModel):
+    """A medication as every view shows it (the card adds prescriptions; a read, its history)."""
+
     id: uuid.UUID
     version: int = Field(description="Medication version; sent as the ETag.")
     drug: DrugSummary
@@ -143,7 +145,7 @@ class MedicationRead(BaseModel):
     indication_text: str | None
     route: str
     dosage: dict[str, Any]
-    dosage_text: str
+    dosage_text: str = Field(examples=["1 tablet morning and evening"])
     substitution_allowed: bool
     start_date: date | None
     started_previously: bool
@@ -152,12 +154,15 @@ class MedicationRead(BaseModel):
     paused_from: date | None
     paused_to: date | None
     withdrawal_reason: str | None
-    withdrawn_at: datetime | None
     private: bool
-    created_at: datetime
-    created_by: PersonRef
     modified_at: datetime
     modified_by: PersonRef
+
+
+class MedicationRead(MedicationSummary):
+    withdrawn_at: datetime | None
+    created_at: datetime
+    created_by: PersonRef
 
 
 class MedicationVersionRead(BaseModel):

@@ -118,8 +118,7 @@ def create_medication(
             modified_at=now,
         )
         _apply(medication, write)
-        session.add(medication)
-        session.flush()
+        repository.add(session, medication)
         repository.add_version(session, medication, change="created", by=actor.snapshot(), at=now)
         citizen_repository.bump_card_version(session, citizen.id)
         entry.resource_id = medication.id

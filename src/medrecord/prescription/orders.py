@@ -21,7 +21,6 @@ from medrecord.organisation import repository as organisation_repository
 from medrecord.organisation.rules import require_pharmacy
 from medrecord.prescription import repository, rules
 from medrecord.prescription.schemas import OrderCancel, OrderRead
-from medrecord.prescription.service import visible_prescription
 from medrecord.problems import NotOrderHolder, OrderNotFound, PrescriptionClaimed
 
 ONE_OPEN_ORDER = "uq_pharmacy_order_one_open_per_prescription"
@@ -58,8 +57,13 @@ def order_prescription(
         resource_type="prescription",
         resource_id=prescription_id,
     ) as (citizen, access, entry):
-        prescription, medication_status = visible_prescription(
-            session, actor, access, citizen, prescription_id, lock=True
+        prescription, medication_status = repository.find_visible(
+            session,
+            citizen.id,
+            prescription_id,
+            sees_all_private=access.sees_all_private,
+            organisation_id=actor.organisation_id,
+            lock=True,
         )
         raise_if(
             rules.dispensable_problem(
@@ -127,7 +131,13 @@ def cancel_order(
         order = repository.get_order(session, citizen.id, order_id, lock=True)
         if order is None:
             raise OrderNotFound()
-        visible_prescription(session, actor, access, citizen, order.prescription_id)
+        repository.find_visible(
+            session,
+            citizen.id,
+            order.prescription_id,
+            sees_all_private=access.sees_all_private,
+            organisation_id=actor.organisation_id,
+        )
         if order.pharmacy_id != actor.organisation_id:
             raise NotOrderHolder()
         raise_if(rules.order_cancel_problem(order.status))

@@ -17,6 +17,7 @@ from medrecord.models import (
     Prescription,
     PrescriptionStatus,
 )
+from medrecord.problems import PrescriptionNotFound
 
 
 def medication_visible_sql(alias: str) -> str:
@@ -86,6 +87,29 @@ def get_visible(
         stmt = stmt.with_for_update(of=Prescription)
     row = session.execute(stmt).first()
     return None if row is None else (row[0], row[1])
+
+
+def find_visible(
+    session: Session,
+    citizen_id: uuid.UUID,
+    prescription_id: uuid.UUID,
+    *,
+    sees_all_private: bool,
+    organisation_id: str | None,
+    lock: bool = False,
+) -> tuple[Prescription, str]:
+    """As ``get_visible``, but a prescription the caller may not see is not found (404)."""
+    found = get_visible(
+        session,
+        citizen_id,
+        prescription_id,
+        sees_all_private=sees_all_private,
+        organisation_id=organisation_id,
+        lock=lock,
+    )
+    if found is None:
+        raise PrescriptionNotFound()
+    return found
 
 
 def visible_prescriptions(

@@ -33,7 +33,7 @@ from medrecord.prescription.schemas import (
     PrescriptionCreate,
     PrescriptionRead,
 )
-from medrecord.problems import MedicationNotFound, PackageNotOfDrug, PrescriptionNotFound
+from medrecord.problems import MedicationNotFound, PackageNotOfDrug
 
 
 def prescription_read(
@@ -69,30 +69,6 @@ def prescription_read(
         ),
         created_at=p.created_at,
     )
-
-
-def visible_prescription(
-    session: Session,
-    actor: Actor,
-    access: Access,
-    citizen: Citizen,
-    prescription_id: uuid.UUID,
-    *,
-    lock: bool = False,
-) -> tuple[Prescription, str]:
-    """The prescription and its medication's status, or 404 when it does not exist for this
-    caller (a private medication's prescriptions leave no trace)."""
-    found = repository.get_visible(
-        session,
-        citizen.id,
-        prescription_id,
-        sees_all_private=access.sees_all_private,
-        organisation_id=actor.organisation_id,
-        lock=lock,
-    )
-    if found is None:
-        raise PrescriptionNotFound()
-    return found
 
 
 def prescribe(
@@ -248,8 +224,13 @@ def cancel_prescription(
         resource_type="prescription",
         resource_id=prescription_id,
     ) as (citizen, access, _entry):
-        prescription, _ = visible_prescription(
-            session, actor, access, citizen, prescription_id, lock=True
+        prescription, _ = repository.find_visible(
+            session,
+            citizen.id,
+            prescription_id,
+            sees_all_private=access.sees_all_private,
+            organisation_id=actor.organisation_id,
+            lock=True,
         )
         raise_if(rules.cancel_problem(prescription.status))
         now = clock.now()
