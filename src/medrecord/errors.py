@@ -11,6 +11,9 @@ import re
 from typing import Any, ClassVar
 
 
+_RESERVED = frozenset({"code", "type", "title", "status", "detail", "request_id"})
+
+
 class DomainError(Exception):
     code: ClassVar[str] = "domain-error"
     title: ClassVar[str] = "Domain error"
@@ -24,6 +27,10 @@ class DomainError(Exception):
             cls.title = " ".join([words[0], *(w.lower() for w in words[1:])])
 
     def __init__(self, detail: str | None = None, **extra: Any) -> None:
+        if reserved := _RESERVED & extra.keys():
+            # The slug belongs to the class (one class per failure), and the body's own
+            # members cannot be overwritten by an extension member.
+            raise TypeError(f"not extension members of a problem: {sorted(reserved)}")
         # The class docstring's first line is the default detail: a raise site may say more.
         detail = detail or (self.__doc__ or self.title).strip().splitlines()[0]
         super().__init__(detail)
