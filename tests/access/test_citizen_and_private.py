@@ -9,8 +9,7 @@ from sqlalchemy.orm import Session
 
 from medrecord import clock
 from medrecord.models import TreatmentRelation
-from tests.factories import (
-    Tokens,
+from tests.support.factories import (
     make_citizen,
     make_drug,
     make_medication,
@@ -18,6 +17,7 @@ from tests.factories import (
     make_prescription,
     snapshot,
 )
+from tests.support.tokens import Tokens
 
 
 def test_citizen_reads_own_card_and_access_log_newest_first_and_paginated(

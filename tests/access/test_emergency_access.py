@@ -7,7 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from medrecord.models import AuditEvent
-from tests.factories import Tokens, make_citizen, make_drug, make_medication, make_organisation
+from tests.support.factories import make_citizen, make_drug, make_medication, make_organisation
+from tests.support.tokens import Tokens
 
 REASON = "Unconscious patient admitted to the ER at night"
 

@@ -26,8 +26,9 @@ from medrecord.access.permissions import Permission, Scope, scope_of
 from medrecord.config import Settings
 from medrecord.http import AUTHENTICATED
 from medrecord.main import create_app
-from tests.access.world import World, build_world, card_version
-from tests.factories import Tokens, random_cpr
+from tests.support.factories import random_cpr
+from tests.support.tokens import Tokens
+from tests.support.world import World, build_world, card_version
 
 _ids = itertools.count(1)
 

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from medrecord import clock
 from medrecord.models import TreatmentRelation
-from tests.factories import Tokens, make_citizen, make_organisation, snapshot
+from tests.support.factories import make_citizen, make_organisation, snapshot
+from tests.support.tokens import Tokens
 
 
 def later(days: int) -> str:

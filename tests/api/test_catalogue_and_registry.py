@@ -7,7 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from medrecord.models import AuditEvent, Citizen, MedicationCard, Organisation
-from tests.factories import Tokens, make_drug, make_organisation
+from tests.support.factories import make_drug, make_organisation
+from tests.support.tokens import Tokens
 
 
 def test_anyone_authenticated_searches_the_catalogue_by_name_and_atc(

@@ -22,8 +22,9 @@ from medrecord.models import (
     PharmacyOrder,
     Prescription,
 )
-from tests.api.conftest import base
-from tests.factories import Tokens, make_drug, make_medication, make_organisation, make_prescription
+from tests.support.factories import make_drug, make_medication, make_organisation, make_prescription
+from tests.support.http import base
+from tests.support.tokens import Tokens
 
 
 @pytest.fixture

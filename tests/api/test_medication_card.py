@@ -12,8 +12,7 @@ from sqlalchemy.orm import Session
 
 from medrecord import clock
 from medrecord.models import AuditEvent, Citizen, Organisation, TreatmentRelation
-from tests.factories import (
-    Tokens,
+from tests.support.factories import (
     make_citizen,
     make_drug,
     make_medication,
@@ -21,6 +20,7 @@ from tests.factories import (
     make_prescription,
     snapshot,
 )
+from tests.support.tokens import Tokens
 
 
 @pytest.fixture

@@ -19,8 +19,9 @@ from medrecord.models import (
     PharmacyOrder,
     Prescription,
 )
-from tests.api.conftest import base, etag, medication_body
-from tests.factories import Tokens, make_medication, make_organisation, make_prescription
+from tests.support.factories import make_medication, make_organisation, make_prescription
+from tests.support.http import base, etag, medication_body
+from tests.support.tokens import Tokens
 
 
 def create(
@@ -268,7 +269,7 @@ def test_private_medication_is_404_for_another_organisation_and_visible_to_the_m
 
     from medrecord import clock
     from medrecord.models import TreatmentRelation
-    from tests.factories import snapshot
+    from tests.support.factories import snapshot
 
     hospital = make_organisation(db, kind="hospital")
     db.add(
@@ -349,7 +350,7 @@ def test_medication_of_another_citizen_is_404(
     doctor: dict[str, str],
     drug: tuple[Drug, DrugPackage],
 ) -> None:
-    from tests.factories import make_citizen
+    from tests.support.factories import make_citizen
 
     other = make_citizen(db, gp=gp)
     med = create(client, citizen, doctor, drug[0].id)

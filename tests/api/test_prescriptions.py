@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from medrecord import clock
 from medrecord.models import Citizen, Drug, DrugPackage, Medication, Organisation, PharmacyOrder
-from tests.api.conftest import base
-from tests.factories import Tokens, make_drug, make_medication, make_organisation, make_prescription
+from tests.support.factories import make_drug, make_medication, make_organisation, make_prescription
+from tests.support.http import base
+from tests.support.tokens import Tokens
 
 
 @pytest.fixture

@@ -7,8 +7,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from typing import Any
 
 import httpx
 import pytest
@@ -20,6 +18,7 @@ from medrecord import migrate
 from medrecord.config import Settings
 from medrecord.db import make_engine
 from medrecord.main import create_app
+from tests.support.burst import Burst
 
 
 @pytest.fixture(scope="session")
@@ -56,28 +55,6 @@ def live_server(race_engine: Engine, settings: Settings) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
-
-
-@dataclass
-class Burst:
-    """Fires requests from many threads released together by a barrier."""
-
-    pool: ThreadPoolExecutor
-    local: threading.local
-    clients: list[httpx.Client]
-
-    def __call__(self, requests: list[Callable[[httpx.Client], httpx.Response]]) -> list[Any]:
-        barrier = threading.Barrier(len(requests))
-
-        def run(send: Callable[[httpx.Client], httpx.Response]) -> httpx.Response:
-            client = getattr(self.local, "client", None)
-            if client is None:
-                client = self.local.client = httpx.Client(timeout=60)
-                self.clients.append(client)
-            barrier.wait(timeout=30)
-            return send(client)
-
-        return list(self.pool.map(run, requests))
 
 
 @pytest.fixture(scope="session")

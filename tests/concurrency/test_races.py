@@ -23,15 +23,15 @@ from medrecord.models import (
     Organisation,
     Prescription,
 )
-from tests.api.conftest import medication_body
-from tests.concurrency.conftest import Burst
-from tests.factories import (
+from tests.support.burst import Burst
+from tests.support.factories import (
     make_citizen,
     make_drug,
     make_medication,
     make_organisation,
     make_prescription,
 )
+from tests.support.http import medication_body
 
 REPETITIONS = 100
 

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 from medrecord.access.actor import Role
 from medrecord.config import Settings
 from medrecord.main import create_app
-from tests.access.world import World, build_world
-from tests.factories import Tokens
+from tests.support.tokens import Tokens
+from tests.support.world import World, build_world
 
 with tempfile.TemporaryDirectory(prefix="medrecord-fuzz-") as _data_dir:
     _spec = create_app(Settings(data_dir=Path(_data_dir))).openapi()

@@ -11,7 +11,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.web.conftest import (
+from tests.support.ui_server import (
     CounterCase,
     Server,
     remaining_iterations,

@@ -244,7 +244,7 @@ def test_housekeeping_forgets_expired_keys_and_idle_sessions_only(
     from medrecord.dispensing.repository import purge_expired_idempotency_records
     from medrecord.models import IdempotencyRecord
     from medrecord.web.sessions import purge_expired
-    from tests.factories import make_citizen, make_organisation
+    from tests.support.factories import make_citizen, make_organisation
 
     citizen = make_citizen(db, gp=make_organisation(db))
     now = clock.now()

@@ -1,14 +1,14 @@
-"""Shared arrangements for API tests: a GP practice, its doctor, a citizen, a drug."""
+"""The shared arrangements, declared once: a GP practice, its doctor, a citizen, a drug, a
+pharmacy and its pharmacist. Registered as a plugin by tests/conftest.py."""
 
 from __future__ import annotations
-
-from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
 
 from medrecord.models import Citizen, Drug, DrugPackage, Organisation
-from tests.factories import Tokens, make_citizen, make_drug, make_organisation
+from tests.support.factories import make_citizen, make_drug, make_organisation
+from tests.support.tokens import Tokens
 
 
 @pytest.fixture
@@ -39,25 +39,3 @@ def pharmacy(db: Session) -> Organisation:
 @pytest.fixture
 def pharmacist(tokens: Tokens, pharmacy: Organisation) -> dict[str, str]:
     return tokens.headers(role="pharmacist", org=pharmacy, name="Camilla Madsen")
-
-
-def base(citizen: Citizen) -> str:
-    return f"/api/v1/citizens/{citizen.cpr}"
-
-
-def medication_body(drug: str, /, **overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "drug_id": drug,
-        "indication_code": "I10",
-        "indication_text": "High blood pressure",
-        "route": "oral",
-        "dosage": {"kind": "fixed", "unit": "tablet", "morning": 1},
-        "start_date": "2026-11-01",
-        "end_date": "2027-11-01",
-    }
-    body.update(overrides)
-    return body
-
-
-def etag(version: int) -> dict[str, str]:
-    return {"If-Match": f'"{version}"'}

@@ -1,10 +1,9 @@
-"""Plain typed factories for arranging test data, and a token helper."""
+"""Plain typed factories for arranging test data: each adds its rows, flushes and returns them."""
 
 from __future__ import annotations
 
 import itertools
 import random
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -12,7 +11,6 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from medrecord import clock
-from medrecord.access.tokens import TokenSigner
 from medrecord.citizen.rules import birth_date_of
 from medrecord.medication.schemas import Dosage
 from medrecord.models import (
@@ -185,39 +183,3 @@ def make_prescription(
     session.add(prescription)
     session.flush()
     return prescription
-
-
-@dataclass
-class Tokens:
-    signer: TokenSigner
-
-    def token(
-        self,
-        *,
-        role: str,
-        org: str | None = None,
-        cpr: str | None = None,
-        sub: str | None = None,
-        name: str | None = None,
-        **kwargs: Any,
-    ) -> str:
-        n = _n()
-        return self.signer.mint(
-            sub=sub or f"user-{n}",
-            name=name or f"Test {role} {n}",
-            role=role,
-            org=org,
-            cpr=cpr,
-            **kwargs,
-        )
-
-    def headers(
-        self,
-        *,
-        role: str,
-        org: Organisation | str | None = None,
-        cpr: str | None = None,
-        **kwargs: Any,
-    ) -> dict[str, str]:
-        org_id = org.id if isinstance(org, Organisation) else org
-        return {"Authorization": "Bearer " + self.token(role=role, org=org_id, cpr=cpr, **kwargs)}

@@ -22,8 +22,7 @@ from medrecord.models import (
     PharmacyOrder,
     Prescription,
 )
-from tests.factories import (
-    Tokens,
+from tests.support.factories import (
     make_citizen,
     make_drug,
     make_medication,
@@ -31,6 +30,7 @@ from tests.factories import (
     make_prescription,
     snapshot,
 )
+from tests.support.tokens import Tokens
 
 OPERATIONS_ORG = "medrecord-operations"
 
