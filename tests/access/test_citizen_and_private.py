@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from medrecord import clock
-from medrecord.models import TreatmentRelation
 from tests.support.factories import (
     make_citizen,
     make_drug,
     make_medication,
     make_organisation,
+    make_package,
     make_prescription,
-    snapshot,
+    make_treatment_relation,
 )
 from tests.support.tokens import Tokens
 
@@ -85,16 +82,9 @@ def test_private_items_leave_no_trace_in_card_lists_or_errors_without_consent(
     hospital = make_organisation(db, kind="hospital")
     pharmacy = make_organisation(db, kind="pharmacy")
     citizen = make_citizen(db, gp=gp)
-    db.add(
-        TreatmentRelation(
-            citizen_id=citizen.id,
-            organisation_id=hospital.id,
-            kind="admitted",
-            valid_from=clock.now() - timedelta(hours=1),
-            declared_by=snapshot(),
-        )
-    )
-    drug, package = make_drug(db, name="Secretine")
+    make_treatment_relation(db, citizen=citizen, organisation=hospital)
+    drug = make_drug(db, name="Secretine")
+    package = make_package(db, drug=drug)
     private = make_medication(
         db,
         citizen=citizen,

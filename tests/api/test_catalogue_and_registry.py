@@ -7,15 +7,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from medrecord.models import AuditEvent, Citizen, MedicationCard, Organisation
-from tests.support.factories import make_drug, make_organisation
+from tests.support.factories import make_drug, make_organisation, make_package
 from tests.support.tokens import Tokens
 
 
 def test_anyone_authenticated_searches_the_catalogue_by_name_and_atc(
     client: TestClient, db: Session, tokens: Tokens
 ) -> None:
-    make_drug(db, name="Zzpanodil", atc_code="N02BE01")
-    make_drug(db, name="Zzipren", atc_code="M01AE01")
+    make_package(db, drug=make_drug(db, name="Zzpanodil", atc_code="N02BE01"))
+    make_package(db, drug=make_drug(db, name="Zzipren", atc_code="M01AE01"))
     citizen = tokens.headers(role="citizen", cpr="0703541234")
 
     by_name = client.get("/api/v1/drugs?search=zzpano", headers=citizen)
@@ -31,7 +31,7 @@ def test_anyone_authenticated_searches_the_catalogue_by_name_and_atc(
 def test_search_text_is_literal_not_a_pattern(
     client: TestClient, db: Session, tokens: Tokens
 ) -> None:
-    make_drug(db, name="Zzliteral")
+    make_package(db, drug=make_drug(db, name="Zzliteral"))
     response = client.get(
         "/api/v1/drugs?search=%25", headers=tokens.headers(role="doctor", org="x")
     )
@@ -42,9 +42,10 @@ def test_search_text_is_literal_not_a_pattern(
 def test_drug_detail_lists_substitutes_cheapest_first(
     client: TestClient, db: Session, tokens: Tokens
 ) -> None:
-    drug, _ = make_drug(db, name="Original", substitution_group="ZZ-GROUP", price="90.00")
-    make_drug(db, name="Dear copy", substitution_group="ZZ-GROUP", price="50.00")
-    make_drug(db, name="Cheap copy", substitution_group="ZZ-GROUP", price="20.00")
+    drug = make_drug(db, name="Original", substitution_group="ZZ-GROUP")
+    make_package(db, drug=drug, price="90.00")
+    for name, price in (("Dear copy", "50.00"), ("Cheap copy", "20.00")):
+        make_package(db, drug=make_drug(db, name=name, substitution_group="ZZ-GROUP"), price=price)
 
     detail = client.get(
         f"/api/v1/drugs/{drug.id}", headers=tokens.headers(role="pharmacist", org="x")

@@ -19,6 +19,7 @@ from medrecord.config import Settings
 from medrecord.db import make_engine
 from medrecord.main import create_app
 from tests.support.burst import Burst
+from tests.support.world import RaceWorld, build_race_world
 
 
 @pytest.fixture(scope="session")
@@ -64,3 +65,8 @@ def burst() -> Iterator[Burst]:
         yield Burst(pool, threading.local(), clients)
     for client in clients:
         client.close()
+
+
+@pytest.fixture(scope="module")
+def race_world(race_db: Session) -> RaceWorld:
+    return build_race_world(race_db)

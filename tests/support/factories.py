@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -21,7 +21,9 @@ from medrecord.models import (
     MedicationCard,
     MedicationVersion,
     Organisation,
+    PharmacyOrder,
     Prescription,
+    TreatmentRelation,
 )
 
 _counter = itertools.count(1)
@@ -86,8 +88,8 @@ def make_drug(
     name: str | None = None,
     substitution_group: str | None = None,
     atc_code: str = "N02BE01",
-    price: str = "10.00",
-) -> tuple[Drug, DrugPackage]:
+) -> Drug:
+    """A catalogue drug, without packages (give it one with make_package)."""
     n = _n()
     drug = Drug(
         id=f"77{n:09d}",
@@ -99,16 +101,28 @@ def make_drug(
     )
     session.add(drug)
     session.flush()
+    return drug
+
+
+def make_package(
+    session: Session,
+    *,
+    drug: Drug,
+    size: Decimal = Decimal(100),
+    unit: str = "tablet",
+    price: str = "10.00",
+) -> DrugPackage:
+    n = _n()
     package = DrugPackage(
         package_number=f"{(500000 + n) % 1000000:06d}",
         drug_id=drug.id,
-        size=Decimal(100),
-        unit="tablet",
+        size=size,
+        unit=unit,
         price_dkk=Decimal(price),
     )
     session.add(package)
     session.flush()
-    return drug, package
+    return package
 
 
 def make_medication(
@@ -183,3 +197,44 @@ def make_prescription(
     session.add(prescription)
     session.flush()
     return prescription
+
+
+def make_order(
+    session: Session,
+    *,
+    prescription: Prescription,
+    pharmacy: Organisation,
+) -> PharmacyOrder:
+    """An open pharmacy order: ``pharmacy`` has claimed ``prescription``."""
+    order = PharmacyOrder(
+        citizen_id=prescription.citizen_id,
+        prescription_id=prescription.id,
+        pharmacy_id=pharmacy.id,
+        ordered_by=snapshot(role="pharmacist"),
+    )
+    session.add(order)
+    session.flush()
+    return order
+
+
+def make_treatment_relation(
+    session: Session,
+    *,
+    citizen: Citizen,
+    organisation: Organisation,
+    kind: str = "admitted",
+    valid_from: datetime | None = None,
+    valid_to: datetime | None = None,
+) -> TreatmentRelation:
+    """A declared relation, by default valid since an hour ago and open-ended."""
+    relation = TreatmentRelation(
+        citizen_id=citizen.id,
+        organisation_id=organisation.id,
+        kind=kind,
+        valid_from=valid_from or clock.now() - timedelta(hours=1),
+        valid_to=valid_to,
+        declared_by=snapshot(),
+    )
+    session.add(relation)
+    session.flush()
+    return relation
