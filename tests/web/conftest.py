@@ -1,6 +1,6 @@
-"""Browser tests: Playwright driving Debian's chromium against a real `medrecord serve`.
-
-Skipped, with the reason, where no chromium is installed (CI installs it)."""
+"""The web UI's fixtures. Browser tests drive Debian's chromium with Playwright against a real
+`medrecord serve`; where no chromium is installed they are skipped with the reason (CI installs
+it), while the in-process session and login tests still run."""
 
 from __future__ import annotations
 
@@ -21,13 +21,22 @@ from tests.support.ui_server import (
 )
 
 CHROMIUM = os.environ.get("MEDRECORD_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-if not Path(CHROMIUM).exists():
-    pytest.skip(
-        f"no chromium at {CHROMIUM}: browser tests need Debian's chromium "
-        "(apt-get install chromium); .ci/run installs it",
-        allow_module_level=True,
-    )
-playwright_sync = pytest.importorskip("playwright.sync_api")
+NO_CHROMIUM = (
+    None
+    if Path(CHROMIUM).exists()
+    else f"no chromium at {CHROMIUM}: browser tests need Debian's chromium "
+    "(apt-get install chromium); .ci/run installs it"
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Skip what needs a browser, before any server starts for it, when there is none."""
+    if NO_CHROMIUM is None:
+        return
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.skip(reason=NO_CHROMIUM))
+
 
 LAUNCH_ARGS = [
     "--no-sandbox",  # root in containers
@@ -64,7 +73,9 @@ def short_session_server(
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    with playwright_sync.sync_playwright() as p:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
         yield browser
         browser.close()

@@ -27,6 +27,7 @@ from medrecord.access.tokens import TokenSigner
 from medrecord.config import Settings
 from medrecord.main import create_app
 from medrecord.models import Organisation, WebSession
+from tests.support.factories import make_citizen, make_organisation
 
 
 def dev_login(client: TestClient, username: str = "pharm.madsen") -> httpx.Response:
@@ -244,7 +245,6 @@ def test_housekeeping_forgets_expired_keys_and_idle_sessions_only(
     from medrecord.dispensing.repository import purge_expired_idempotency_records
     from medrecord.models import IdempotencyRecord
     from medrecord.web.sessions import purge_expired
-    from tests.support.factories import make_citizen, make_organisation
 
     citizen = make_citizen(db, gp=make_organisation(db))
     now = clock.now()

@@ -279,23 +279,6 @@ def test_private_medication_is_404_for_another_organisation_and_visible_to_the_m
     assert client.get(url, headers=hospital_doctor).status_code == 200
 
 
-def test_review_sets_reviewer_and_bumps_card_version(
-    client: TestClient, db: Session, citizen: Citizen, doctor: dict[str, str]
-) -> None:
-    url = f"{base(citizen)}/medication-card/review"
-
-    missing = client.post(url, headers=doctor)
-    reviewed = client.post(url, headers={**doctor, **etag(1)})
-    stale = client.post(url, headers={**doctor, **etag(1)})
-    card = client.get(f"{base(citizen)}/medication-card", headers=doctor)
-
-    assert missing.status_code == 428
-    assert reviewed.status_code == 200 and reviewed.headers["etag"] == '"2"'
-    assert stale.status_code == 412
-    assert card.json()["reviewed_by"]["name"] == "Dr. Karen Jensen"
-    assert card.headers["etag"] == '"2"'
-
-
 def test_a_refused_write_changes_nothing_and_is_audited_as_failed(
     client: TestClient,
     db: Session,

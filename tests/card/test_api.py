@@ -1,4 +1,4 @@
-"""GET /api/v1/citizens/{cpr}/medication-card through every layer, audited."""
+"""The medication card: read through every layer and audited; reviewed (ajourført) by a doctor."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from tests.support.factories import (
     make_prescription,
     make_treatment_relation,
 )
+from tests.support.http import base, etag
 from tests.support.queries import audit_rows
 from tests.support.tokens import Tokens
 
@@ -265,3 +266,20 @@ def test_card_read_costs_the_same_few_statements_however_full_the_card_is(
 
     assert len(big.json()["medications"]) == 11
     assert len(statements) == small <= 3  # citizen, card document, audit row
+
+
+def test_review_sets_reviewer_and_bumps_card_version(
+    client: TestClient, db: Session, citizen: Citizen, doctor: dict[str, str]
+) -> None:
+    url = f"{base(citizen)}/medication-card/review"
+
+    missing = client.post(url, headers=doctor)
+    reviewed = client.post(url, headers={**doctor, **etag(1)})
+    stale = client.post(url, headers={**doctor, **etag(1)})
+    card = client.get(f"{base(citizen)}/medication-card", headers=doctor)
+
+    assert missing.status_code == 428
+    assert reviewed.status_code == 200 and reviewed.headers["etag"] == '"2"'
+    assert stale.status_code == 412
+    assert card.json()["reviewed_by"]["name"] == "Dr. Karen Jensen"
+    assert card.headers["etag"] == '"2"'
