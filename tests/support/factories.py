@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from medrecord import clock
+from medrecord.access.actor import Actor, Role
 from medrecord.citizen.rules import birth_date_of
 from medrecord.medication.schemas import Dosage
 from medrecord.models import (
@@ -51,6 +52,19 @@ def snapshot(
         "organisation_id": org,
         "on_behalf_of": None,
     }
+
+
+def make_actor(
+    *, role: Role, organisation: Organisation | None = None, name: str | None = None
+) -> Actor:
+    """A caller as the use cases see it (what a verified token becomes)."""
+    n = _n()
+    return Actor(
+        subject=f"actor-{n}",
+        name=name or f"Test {role} {n}",
+        role=role,
+        organisation_id=organisation.id if organisation else None,
+    )
 
 
 def make_organisation(

@@ -1,6 +1,10 @@
 """The shared arrangements, each declared once: a GP practice with its doctor, a citizen listed
 there, a drug and its package, a medication and a prescription of it, a pharmacy with its
-pharmacist, and a whole world for sweeping tests. Registered as a plugin by tests/conftest.py."""
+pharmacist, and a whole world for sweeping tests. Registered as a plugin by tests/conftest.py.
+
+``doctor`` and ``pharmacist`` are Authorization headers for API tests; ``doctor_actor`` and
+``pharmacist_actor`` are Actors of the same names and organisations, for calling use cases
+directly."""
 
 from __future__ import annotations
 
@@ -9,8 +13,10 @@ import uuid
 import pytest
 from sqlalchemy.orm import Session
 
+from medrecord.access.actor import Actor, Role
 from medrecord.models import Citizen, Drug, DrugPackage, Medication, Organisation, Prescription
 from tests.support.factories import (
+    make_actor,
     make_citizen,
     make_drug,
     make_medication,
@@ -37,6 +43,12 @@ def citizen(db: Session, gp: Organisation) -> Citizen:
 def doctor(tokens: Tokens, gp: Organisation) -> dict[str, str]:
     """Authorization headers of Dr. Karen Jensen at ``gp``."""
     return tokens.headers(role="doctor", org=gp, name="Dr. Karen Jensen")
+
+
+@pytest.fixture
+def doctor_actor(gp: Organisation) -> Actor:
+    """Dr. Karen Jensen at ``gp``, as the use cases see her."""
+    return make_actor(role=Role.doctor, organisation=gp, name="Dr. Karen Jensen")
 
 
 @pytest.fixture
@@ -72,6 +84,12 @@ def pharmacy(db: Session) -> Organisation:
 def pharmacist(tokens: Tokens, pharmacy: Organisation) -> dict[str, str]:
     """Authorization headers of Camilla Madsen at ``pharmacy``."""
     return tokens.headers(role="pharmacist", org=pharmacy, name="Camilla Madsen")
+
+
+@pytest.fixture
+def pharmacist_actor(pharmacy: Organisation) -> Actor:
+    """Camilla Madsen at ``pharmacy``, as the use cases see her."""
+    return make_actor(role=Role.pharmacist, organisation=pharmacy, name="Camilla Madsen")
 
 
 @pytest.fixture

@@ -17,5 +17,11 @@ def card_version(db: Session, citizen: Citizen) -> int:
 
 
 def audit_rows(db: Session, citizen: Citizen) -> list[AuditEvent]:
-    """Every audit row about ``citizen``."""
-    return list(db.scalars(select(AuditEvent).where(AuditEvent.citizen_id == citizen.id)))
+    """Every audit row about ``citizen``, oldest first."""
+    return list(
+        db.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.citizen_id == citizen.id)
+            .order_by(AuditEvent.occurred_at)
+        )
+    )
