@@ -30,7 +30,7 @@ from tests.support.factories import random_cpr
 from tests.support.http import etag
 from tests.support.queries import card_version
 from tests.support.tokens import Tokens
-from tests.support.world import World, build_world
+from tests.support.world import World
 
 _ids = itertools.count(1)
 
@@ -222,12 +222,12 @@ def test_role_may_call_route_exactly_as_the_table_says(
     client: TestClient,
     db: Session,
     tokens: Tokens,
+    world: World,
     method: str,
     path: str,
     op: dict[str, Any],
     role: Role | None,
 ) -> None:
-    world = build_world(db, unique=uuid.uuid4().hex[:6])
     call = SCENARIOS[(method, path)](world, role, db)
     headers = {**world.headers(tokens, role), **call.headers}
     permission = op["x-permission"]
