@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -20,7 +19,10 @@ from medrecord.access.tokens import TokenSigner
 from medrecord.config import Settings
 from medrecord.db import make_engine
 from medrecord.main import create_app
-from tests.factories import Tokens
+from tests.support.tokens import Tokens
+
+# Shared arrangements (gp, citizen, drug, ...) live in one plugin module, not in conftests.
+pytest_plugins = ["tests.support.fixtures"]
 
 
 def _server_uri(tmp_path_factory: pytest.TempPathFactory) -> str:
@@ -128,7 +130,3 @@ def tokens(signer: TokenSigner) -> Tokens:
 def _unfrozen_clock() -> Iterator[None]:
     yield
     clock.freeze(None)
-
-
-def repo_root() -> Path:
-    return Path(__file__).resolve().parents[1]

@@ -7,7 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from medrecord.models import AuditEvent
-from tests.factories import Tokens, make_citizen, make_drug, make_medication, make_organisation
+from tests.support.factories import make_citizen, make_drug, make_medication, make_organisation
+from tests.support.tokens import Tokens
 
 REASON = "Unconscious patient admitted to the ER at night"
 
@@ -18,7 +19,7 @@ def test_doctor_without_relation_reads_and_acts_in_an_emergency_and_it_is_flagge
     gp = make_organisation(db, kind="gp_practice")
     er = make_organisation(db, kind="hospital", name="Akutmodtagelsen")
     citizen = make_citizen(db, gp=gp)
-    drug, _ = make_drug(db)
+    drug = make_drug(db)
     private = make_medication(db, citizen=citizen, drug=drug, private_organisation=gp)
     doctor = tokens.headers(role="doctor", org=er, name="Dr. Akut")
     emergency = {"X-Access-Purpose": "emergency", "X-Access-Reason": REASON}

@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from medrecord.access.actor import Role
-from tests.access.world import build_world
-from tests.factories import Tokens
+from tests.support.tokens import Tokens
+from tests.support.world import build_world
 
 
 def test_logs_of_a_full_scenario_have_no_token_and_no_cpr(

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from medrecord.access.actor import Role
 from medrecord.models import Dispensing, Medication, PharmacyOrder, Prescription
-from tests.access.world import build_world
-from tests.factories import Tokens
+from tests.support.tokens import Tokens
+from tests.support.world import build_world
 
 
 def test_every_id_of_another_citizen_is_404_and_leaks_nothing(

@@ -26,8 +26,11 @@ from medrecord.access.permissions import Permission, Scope, scope_of
 from medrecord.config import Settings
 from medrecord.http import AUTHENTICATED
 from medrecord.main import create_app
-from tests.access.world import World, build_world, card_version
-from tests.factories import Tokens, random_cpr
+from tests.support.factories import random_cpr
+from tests.support.http import etag
+from tests.support.queries import card_version
+from tests.support.tokens import Tokens
+from tests.support.world import World
 
 _ids = itertools.count(1)
 
@@ -44,10 +47,6 @@ Scenario = Callable[[World, Role | None, Session], Call]
 
 def med(w: World, suffix: str = "") -> str:
     return f"/api/v1/citizens/{w.cpr}/medications/{w.medication.id}{suffix}"
-
-
-def if_match(version: int = 1) -> dict[str, str]:
-    return {"If-Match": f'"{version}"'}
 
 
 def medication_json(w: World) -> dict[str, Any]:
@@ -75,32 +74,32 @@ SCENARIOS: dict[tuple[str, str], Scenario] = {
     ),
     ("POST", "/api/v1/citizens/{cpr}/medication-card/review"): lambda w, r, db: Call(
         f"/api/v1/citizens/{w.cpr}/medication-card/review",
-        headers=if_match(card_version(db, w.citizen)),
+        headers=etag(card_version(db, w.citizen)),
     ),
     ("POST", "/api/v1/citizens/{cpr}/medications"): lambda w, r, db: Call(
         f"/api/v1/citizens/{w.cpr}/medications", medication_json(w)
     ),
     ("GET", "/api/v1/citizens/{cpr}/medications/{medication_id}"): lambda w, r, db: Call(med(w)),
     ("PUT", "/api/v1/citizens/{cpr}/medications/{medication_id}"): lambda w, r, db: Call(
-        med(w), medication_json(w), if_match()
+        med(w), medication_json(w), etag(1)
     ),
     ("POST", "/api/v1/citizens/{cpr}/medications/{medication_id}/pause"): lambda w, r, db: Call(
-        med(w, "/pause"), {}, if_match()
+        med(w, "/pause"), {}, etag(1)
     ),
     ("POST", "/api/v1/citizens/{cpr}/medications/{medication_id}/resume"): lambda w, r, db: Call(
-        f"/api/v1/citizens/{w.cpr}/medications/{w.paused.id}/resume", None, if_match()
+        f"/api/v1/citizens/{w.cpr}/medications/{w.paused.id}/resume", None, etag(1)
     ),
     ("POST", "/api/v1/citizens/{cpr}/medications/{medication_id}/withdraw"): lambda w, r, db: Call(
-        med(w, "/withdraw"), {"reason": "Stopped"}, if_match()
+        med(w, "/withdraw"), {"reason": "Stopped"}, etag(1)
     ),
     ("POST", "/api/v1/citizens/{cpr}/medications/{medication_id}/mark-private"): lambda w, r, db: (
-        Call(med(w, "/mark-private"), None, if_match())
+        Call(med(w, "/mark-private"), None, etag(1))
     ),
     (
         "POST",
         "/api/v1/citizens/{cpr}/medications/{medication_id}/unmark-private",
     ): lambda w, r, db: Call(
-        f"/api/v1/citizens/{w.cpr}/medications/{w.private.id}/unmark-private", None, if_match()
+        f"/api/v1/citizens/{w.cpr}/medications/{w.private.id}/unmark-private", None, etag(1)
     ),
     ("GET", "/api/v1/citizens/{cpr}/medications/{medication_id}/versions"): lambda w, r, db: Call(
         med(w, "/versions")
@@ -223,12 +222,12 @@ def test_role_may_call_route_exactly_as_the_table_says(
     client: TestClient,
     db: Session,
     tokens: Tokens,
+    world: World,
     method: str,
     path: str,
     op: dict[str, Any],
     role: Role | None,
 ) -> None:
-    world = build_world(db, unique=uuid.uuid4().hex[:6])
     call = SCENARIOS[(method, path)](world, role, db)
     headers = {**world.headers(tokens, role), **call.headers}
     permission = op["x-permission"]

@@ -7,8 +7,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from typing import Any
 
 import httpx
 import pytest
@@ -20,6 +18,8 @@ from medrecord import migrate
 from medrecord.config import Settings
 from medrecord.db import make_engine
 from medrecord.main import create_app
+from tests.support.burst import Burst
+from tests.support.world import RaceWorld, build_race_world
 
 
 @pytest.fixture(scope="session")
@@ -58,28 +58,6 @@ def live_server(race_engine: Engine, settings: Settings) -> Iterator[str]:
     thread.join(timeout=10)
 
 
-@dataclass
-class Burst:
-    """Fires requests from many threads released together by a barrier."""
-
-    pool: ThreadPoolExecutor
-    local: threading.local
-    clients: list[httpx.Client]
-
-    def __call__(self, requests: list[Callable[[httpx.Client], httpx.Response]]) -> list[Any]:
-        barrier = threading.Barrier(len(requests))
-
-        def run(send: Callable[[httpx.Client], httpx.Response]) -> httpx.Response:
-            client = getattr(self.local, "client", None)
-            if client is None:
-                client = self.local.client = httpx.Client(timeout=60)
-                self.clients.append(client)
-            barrier.wait(timeout=30)
-            return send(client)
-
-        return list(self.pool.map(run, requests))
-
-
 @pytest.fixture(scope="session")
 def burst() -> Iterator[Burst]:
     clients: list[httpx.Client] = []
@@ -87,3 +65,8 @@ def burst() -> Iterator[Burst]:
         yield Burst(pool, threading.local(), clients)
     for client in clients:
         client.close()
+
+
+@pytest.fixture(scope="module")
+def race_world(race_db: Session) -> RaceWorld:
+    return build_race_world(race_db)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import httpx
 import pytest
@@ -13,57 +12,22 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from medrecord.access.tokens import TokenSigner
-from medrecord.models import (
-    Citizen,
-    Dispensing,
-    Drug,
-    DrugPackage,
-    Medication,
-    MedicationVersion,
-    Organisation,
-    Prescription,
-)
-from tests.api.conftest import medication_body
-from tests.concurrency.conftest import Burst
-from tests.factories import (
-    make_citizen,
-    make_drug,
-    make_medication,
-    make_organisation,
-    make_prescription,
-)
+from medrecord.models import Dispensing, Medication, MedicationVersion, Prescription
+from tests.support.burst import Burst
+from tests.support.factories import make_medication, make_prescription
+from tests.support.http import medication_body
+from tests.support.world import RaceWorld
 
 REPETITIONS = 100
 
 
-@dataclass
-class World:
-    citizen: Citizen
-    gp: Organisation
-    pharmacies: list[Organisation]
-    drug: Drug
-    package: DrugPackage
-    medication: Medication
-
-
-@pytest.fixture(scope="module")
-def world(race_db: Session) -> World:
-    gp = make_organisation(race_db, kind="gp_practice")
-    pharmacies = [make_organisation(race_db, kind="pharmacy") for _ in range(10)]
-    citizen = make_citizen(race_db, gp=gp)
-    drug, package = make_drug(race_db)
-    medication = make_medication(race_db, citizen=citizen, drug=drug)
-    race_db.commit()
-    return World(citizen, gp, pharmacies, drug, package, medication)
-
-
-def pharmacist_headers(signer: TokenSigner, world: World) -> list[dict[str, str]]:
+def pharmacist_headers(signer: TokenSigner, race_world: RaceWorld) -> list[dict[str, str]]:
     return [
         {
             "Authorization": "Bearer "
             + signer.mint(sub=f"pharm-{i}", name=f"Pharmacist {i}", role="pharmacist", org=p.id)
         }
-        for i, p in enumerate(world.pharmacies)
+        for i, p in enumerate(race_world.pharmacies)
     ]
 
 
@@ -73,9 +37,9 @@ def http_request(
     return lambda client: client.request(method, url, headers=headers, json=body)
 
 
-def new_prescription(race_db: Session, world: World, iterations: int) -> Prescription:
+def new_prescription(race_db: Session, race_world: RaceWorld, iterations: int) -> Prescription:
     rx = make_prescription(
-        race_db, medication=world.medication, package=world.package, iterations=iterations
+        race_db, medication=race_world.medication, package=race_world.package, iterations=iterations
     )
     race_db.commit()
     return rx
@@ -96,13 +60,15 @@ def race_for_iterations(
     live_server: str,
     burst: Burst,
     race_db: Session,
-    world: World,
+    race_world: RaceWorld,
     signer: TokenSigner,
     iterations: int,
 ) -> tuple[Counter[int], int, Prescription]:
-    rx = new_prescription(race_db, world, iterations)
-    url = f"{live_server}/api/v1/citizens/{world.citizen.cpr}/prescriptions/{rx.id}/dispensings"
-    headers = pharmacist_headers(signer, world)
+    rx = new_prescription(race_db, race_world, iterations)
+    url = (
+        f"{live_server}/api/v1/citizens/{race_world.citizen.cpr}/prescriptions/{rx.id}/dispensings"
+    )
+    headers = pharmacist_headers(signer, race_world)
     responses = burst(
         [
             http_request("POST", url, headers[i % 10] | {"Idempotency-Key": str(uuid.uuid4())}, {})
@@ -117,12 +83,12 @@ def test_last_iteration_race_has_exactly_one_winner_every_time(
     live_server: str,
     burst: Burst,
     race_db: Session,
-    world: World,
+    race_world: RaceWorld,
     signer: TokenSigner,
 ) -> None:
     outcomes: Counter[tuple[int, int, int]] = Counter()
     for _ in range(REPETITIONS):
-        statuses, rows, _ = race_for_iterations(live_server, burst, race_db, world, signer, 1)
+        statuses, rows, _ = race_for_iterations(live_server, burst, race_db, race_world, signer, 1)
         outcomes[(statuses[201], statuses[409], rows)] += 1
     print(
         f"\nlast-iteration race, {REPETITIONS} rounds of 50 requests from 10 pharmacies: "
@@ -136,11 +102,13 @@ def test_with_k_iterations_left_exactly_k_dispensings_succeed(
     live_server: str,
     burst: Burst,
     race_db: Session,
-    world: World,
+    race_world: RaceWorld,
     signer: TokenSigner,
     iterations: int,
 ) -> None:
-    statuses, rows, rx = race_for_iterations(live_server, burst, race_db, world, signer, iterations)
+    statuses, rows, rx = race_for_iterations(
+        live_server, burst, race_db, race_world, signer, iterations
+    )
     race_db.refresh(rx)
     print(f"\n{iterations} iterations left, 50 concurrent requests: {dict(statuses)}, rows {rows}")
     assert statuses == Counter({201: iterations, 409: 50 - iterations})
@@ -152,18 +120,18 @@ def test_lost_update_race_lets_exactly_one_put_through(
     live_server: str,
     burst: Burst,
     race_db: Session,
-    world: World,
+    race_world: RaceWorld,
     signer: TokenSigner,
 ) -> None:
-    medication = make_medication(race_db, citizen=world.citizen, drug=world.drug)
+    medication = make_medication(race_db, citizen=race_world.citizen, drug=race_world.drug)
     race_db.commit()
-    url = f"{live_server}/api/v1/citizens/{world.citizen.cpr}/medications/{medication.id}"
+    url = f"{live_server}/api/v1/citizens/{race_world.citizen.cpr}/medications/{medication.id}"
     doctor = {
         "Authorization": "Bearer "
-        + signer.mint(sub="dr", name="Dr. Race", role="doctor", org=world.gp.id),
+        + signer.mint(sub="dr", name="Dr. Race", role="doctor", org=race_world.gp.id),
         "If-Match": '"1"',
     }
-    bodies = [medication_body(world.drug.id, indication_text=f"Writer {i}") for i in range(20)]
+    bodies = [medication_body(race_world.drug.id, indication_text=f"Writer {i}") for i in range(20)]
 
     responses = burst([http_request("PUT", url, doctor, body) for body in bodies])
 
@@ -179,7 +147,7 @@ def test_lost_update_race_lets_exactly_one_put_through(
     assert sorted(versions) == [1, 2]
     winner = next(r for r in responses if r.status_code == 200).json()
     race_db.expire_all()
-    stored = race_db.get(Medication, (world.citizen.id, medication.id))
+    stored = race_db.get(Medication, (race_world.citizen.id, medication.id))
     assert stored is not None and stored.indication_text == winner["indication_text"]
 
 
@@ -187,12 +155,14 @@ def test_idempotent_retry_race_makes_one_row_and_ten_identical_answers(
     live_server: str,
     burst: Burst,
     race_db: Session,
-    world: World,
+    race_world: RaceWorld,
     signer: TokenSigner,
 ) -> None:
-    rx = new_prescription(race_db, world, 3)
-    url = f"{live_server}/api/v1/citizens/{world.citizen.cpr}/prescriptions/{rx.id}/dispensings"
-    headers = pharmacist_headers(signer, world)[0]
+    rx = new_prescription(race_db, race_world, 3)
+    url = (
+        f"{live_server}/api/v1/citizens/{race_world.citizen.cpr}/prescriptions/{rx.id}/dispensings"
+    )
+    headers = pharmacist_headers(signer, race_world)[0]
     key = str(uuid.uuid4())
 
     responses = burst(
@@ -212,13 +182,13 @@ def test_idempotent_retry_race_makes_one_row_and_ten_identical_answers(
 
 
 def test_claim_race_leaves_exactly_one_pharmacy_holding_the_prescription(
-    live_server: str, burst: Burst, race_db: Session, world: World, signer: TokenSigner
+    live_server: str, burst: Burst, race_db: Session, race_world: RaceWorld, signer: TokenSigner
 ) -> None:
     from medrecord.models import PharmacyOrder
 
-    rx = new_prescription(race_db, world, 3)
-    url = f"{live_server}/api/v1/citizens/{world.citizen.cpr}/prescriptions/{rx.id}/order"
-    pharmacies = pharmacist_headers(signer, world)
+    rx = new_prescription(race_db, race_world, 3)
+    url = f"{live_server}/api/v1/citizens/{race_world.citizen.cpr}/prescriptions/{rx.id}/order"
+    pharmacies = pharmacist_headers(signer, race_world)
 
     responses = burst([http_request("POST", url, h) for h in pharmacies * 2])
 

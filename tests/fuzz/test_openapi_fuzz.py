@@ -7,27 +7,20 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import pytest
 import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from schemathesis.core import NotSet
-from sqlalchemy.orm import Session
 
 from medrecord.access.actor import Role
 from medrecord.config import Settings
 from medrecord.main import create_app
-from tests.access.world import World, build_world
-from tests.factories import Tokens
+from tests.support.tokens import Tokens
+from tests.support.world import World
 
 with tempfile.TemporaryDirectory(prefix="medrecord-fuzz-") as _data_dir:
     _spec = create_app(Settings(data_dir=Path(_data_dir))).openapi()
 schema = schemathesis.openapi.from_dict(_spec)
-
-
-@pytest.fixture
-def world(db: Session) -> World:
-    return build_world(db, unique="fuzz")
 
 
 @schema.parametrize()

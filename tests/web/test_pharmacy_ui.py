@@ -11,11 +11,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.web.conftest import (
-    CounterCase,
-    Server,
-    remaining_iterations,
-)
+from tests.support.ui_server import CounterCase, Server, remaining_iterations
 
 SHOTS = os.environ.get("MEDRECORD_SCREENSHOTS")
 

@@ -27,6 +27,7 @@ from medrecord.access.tokens import TokenSigner
 from medrecord.config import Settings
 from medrecord.main import create_app
 from medrecord.models import Organisation, WebSession
+from tests.support.factories import make_citizen, make_organisation
 
 
 def dev_login(client: TestClient, username: str = "pharm.madsen") -> httpx.Response:
@@ -216,7 +217,12 @@ def test_openid_connect_login_with_pkce_signs_the_pharmacist_in(
 
 
 def test_production_cookies_are_secure_and_there_is_no_dev_login(
-    settings: Settings, engine: Engine, signer: TokenSigner
+    settings: Settings,
+    engine: Engine,
+    session_factory: sessionmaker[Session],
+    db: Session,
+    signer: TokenSigner,
+    pharmacy_org: Organisation,
 ) -> None:
     from cryptography.hazmat.primitives import serialization
 
@@ -228,14 +234,28 @@ def test_production_cookies_are_secure_and_there_is_no_dev_login(
     production = settings.model_copy(
         update={"environment": "production", "jwt_public_key_pem": pem}
     )
-    with TestClient(create_app(production, engine=engine), follow_redirects=False) as client:
+    app = create_app(production, engine=engine)
+    app.state.sessionmaker = session_factory  # a session row, if any, lands in this test's tx
+    # Over https: production's cookies are Secure, and a client sends those back only over https.
+    with TestClient(app, base_url="https://testserver", follow_redirects=False) as client:
         page = client.get("/ui/login")
-        dev = client.post("/ui/login/dev", data={"username": "pharm.madsen", "login_csrf": "x"})
+        # A valid login CSRF (cookie and form value the same), so the request gets past the
+        # CSRF check to the one under test: pharm.madsen is a demo pharmacist whose pharmacy
+        # exists, and only the environment may keep her out.
+        login_csrf = client.cookies.get("medrecord_login_csrf")
+        assert login_csrf
+        dev = client.post(
+            "/ui/login/dev", data={"username": "pharm.madsen", "login_csrf": login_csrf}
+        )
+        session_cookie = client.cookies.get("medrecord_session")
 
     assert "Secure" in page.headers["set-cookie"]
     assert "Sign in as" not in page.text
-    assert dev.status_code in (303, 403)
+    assert "/ui/login/dev" not in page.text and "Camilla Madsen" not in page.text
+    assert dev.status_code == 303 and dev.headers["location"] == "/ui/login"
     assert "medrecord_session" not in dev.headers.get("set-cookie", "")
+    assert session_cookie is None
+    assert db.scalars(select(WebSession)).all() == []
 
 
 def test_housekeeping_forgets_expired_keys_and_idle_sessions_only(
@@ -244,7 +264,6 @@ def test_housekeeping_forgets_expired_keys_and_idle_sessions_only(
     from medrecord.dispensing.repository import purge_expired_idempotency_records
     from medrecord.models import IdempotencyRecord
     from medrecord.web.sessions import purge_expired
-    from tests.factories import make_citizen, make_organisation
 
     citizen = make_citizen(db, gp=make_organisation(db))
     now = clock.now()

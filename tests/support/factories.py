@@ -1,18 +1,17 @@
-"""Plain typed factories for arranging test data, and a token helper."""
+"""Plain typed factories for arranging test data: each adds its rows, flushes and returns them."""
 
 from __future__ import annotations
 
 import itertools
 import random
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from medrecord import clock
-from medrecord.access.tokens import TokenSigner
+from medrecord.access.actor import Actor, Role
 from medrecord.citizen.rules import birth_date_of
 from medrecord.medication.schemas import Dosage
 from medrecord.models import (
@@ -23,7 +22,9 @@ from medrecord.models import (
     MedicationCard,
     MedicationVersion,
     Organisation,
+    PharmacyOrder,
     Prescription,
+    TreatmentRelation,
 )
 
 _counter = itertools.count(1)
@@ -51,6 +52,19 @@ def snapshot(
         "organisation_id": org,
         "on_behalf_of": None,
     }
+
+
+def make_actor(
+    *, role: Role, organisation: Organisation | None = None, name: str | None = None
+) -> Actor:
+    """A caller as the use cases see it (what a verified token becomes)."""
+    n = _n()
+    return Actor(
+        subject=f"actor-{n}",
+        name=name or f"Test {role} {n}",
+        role=role,
+        organisation_id=organisation.id if organisation else None,
+    )
 
 
 def make_organisation(
@@ -88,8 +102,8 @@ def make_drug(
     name: str | None = None,
     substitution_group: str | None = None,
     atc_code: str = "N02BE01",
-    price: str = "10.00",
-) -> tuple[Drug, DrugPackage]:
+) -> Drug:
+    """A catalogue drug, without packages (give it one with make_package)."""
     n = _n()
     drug = Drug(
         id=f"77{n:09d}",
@@ -101,16 +115,28 @@ def make_drug(
     )
     session.add(drug)
     session.flush()
+    return drug
+
+
+def make_package(
+    session: Session,
+    *,
+    drug: Drug,
+    size: Decimal = Decimal(100),
+    unit: str = "tablet",
+    price: str = "10.00",
+) -> DrugPackage:
+    n = _n()
     package = DrugPackage(
         package_number=f"{(500000 + n) % 1000000:06d}",
         drug_id=drug.id,
-        size=Decimal(100),
-        unit="tablet",
+        size=size,
+        unit=unit,
         price_dkk=Decimal(price),
     )
     session.add(package)
     session.flush()
-    return drug, package
+    return package
 
 
 def make_medication(
@@ -187,37 +213,42 @@ def make_prescription(
     return prescription
 
 
-@dataclass
-class Tokens:
-    signer: TokenSigner
+def make_order(
+    session: Session,
+    *,
+    prescription: Prescription,
+    pharmacy: Organisation,
+) -> PharmacyOrder:
+    """An open pharmacy order: ``pharmacy`` has claimed ``prescription``."""
+    order = PharmacyOrder(
+        citizen_id=prescription.citizen_id,
+        prescription_id=prescription.id,
+        pharmacy_id=pharmacy.id,
+        ordered_by=snapshot(role="pharmacist"),
+    )
+    session.add(order)
+    session.flush()
+    return order
 
-    def token(
-        self,
-        *,
-        role: str,
-        org: str | None = None,
-        cpr: str | None = None,
-        sub: str | None = None,
-        name: str | None = None,
-        **kwargs: Any,
-    ) -> str:
-        n = _n()
-        return self.signer.mint(
-            sub=sub or f"user-{n}",
-            name=name or f"Test {role} {n}",
-            role=role,
-            org=org,
-            cpr=cpr,
-            **kwargs,
-        )
 
-    def headers(
-        self,
-        *,
-        role: str,
-        org: Organisation | str | None = None,
-        cpr: str | None = None,
-        **kwargs: Any,
-    ) -> dict[str, str]:
-        org_id = org.id if isinstance(org, Organisation) else org
-        return {"Authorization": "Bearer " + self.token(role=role, org=org_id, cpr=cpr, **kwargs)}
+def make_treatment_relation(
+    session: Session,
+    *,
+    citizen: Citizen,
+    organisation: Organisation,
+    kind: str = "admitted",
+    valid_from: datetime | None = None,
+    valid_to: datetime | None = None,
+) -> TreatmentRelation:
+    """A declared relation, by default valid since an hour ago and open-ended."""
+    relation = TreatmentRelation(
+        citizen_id=citizen.id,
+        organisation_id=organisation.id,
+        kind=kind,
+        valid_from=valid_from or clock.now() - timedelta(hours=1),
+        valid_to=valid_to,
+        declared_by=snapshot(),
+    )
+    session.add(relation)
+    session.flush()
+    return relation

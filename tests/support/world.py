@@ -1,4 +1,5 @@
-"""A small, complete world for access tests: one citizen with every kind of object."""
+"""Whole worlds for sweeping tests: one citizen with every kind of object (access, audit, fuzz),
+and the committed arrangement the race tests share."""
 
 from __future__ import annotations
 
@@ -17,20 +18,21 @@ from medrecord.models import (
     Drug,
     DrugPackage,
     Medication,
-    MedicationCard,
     Organisation,
     PharmacyOrder,
     Prescription,
 )
-from tests.factories import (
-    Tokens,
+from tests.support.factories import (
     make_citizen,
     make_drug,
     make_medication,
+    make_order,
     make_organisation,
+    make_package,
     make_prescription,
     snapshot,
 )
+from tests.support.tokens import Tokens
 
 OPERATIONS_ORG = "medrecord-operations"
 
@@ -78,19 +80,14 @@ def build_world(db: Session, *, unique: str = "") -> World:
     hospital = make_organisation(db, kind="hospital")
     pharmacy = make_organisation(db, kind="pharmacy", name=f"World Apotek {unique}")
     citizen = make_citizen(db, gp=gp, name=f"World Citizen {unique}")
-    drug, package = make_drug(db, name=f"Worlddrug {unique}", substitution_group=f"W{unique}")
+    drug = make_drug(db, name=f"Worlddrug {unique}", substitution_group=f"W{unique}")
+    package = make_package(db, drug=drug)
     medication = make_medication(db, citizen=citizen, drug=drug)
     paused = make_medication(db, citizen=citizen, drug=drug, status="paused")
     private = make_medication(db, citizen=citizen, drug=drug, private_organisation=gp)
     prescription = make_prescription(db, medication=medication, package=package, iterations=5)
     claimed = make_prescription(db, medication=medication, package=package, iterations=5)
-    order = PharmacyOrder(
-        citizen_id=citizen.id,
-        prescription_id=claimed.id,
-        pharmacy_id=pharmacy.id,
-        ordered_by=snapshot(role="pharmacist"),
-    )
-    db.add(order)
+    order = make_order(db, prescription=claimed, pharmacy=pharmacy)
     dispensed = make_prescription(
         db, medication=medication, package=package, iterations=2, dispensed_iterations=1
     )
@@ -141,8 +138,24 @@ def build_world(db: Session, *, unique: str = "") -> World:
     )
 
 
-def card_version(db: Session, citizen: Citizen) -> int:
-    card = db.get(MedicationCard, citizen.id)
-    assert card is not None
-    db.refresh(card)
-    return card.version
+@dataclass
+class RaceWorld:
+    """A citizen at a GP practice, ten pharmacies and one active medication, committed."""
+
+    citizen: Citizen
+    gp: Organisation
+    pharmacies: list[Organisation]
+    drug: Drug
+    package: DrugPackage
+    medication: Medication
+
+
+def build_race_world(session: Session) -> RaceWorld:
+    gp = make_organisation(session, kind="gp_practice")
+    pharmacies = [make_organisation(session, kind="pharmacy") for _ in range(10)]
+    citizen = make_citizen(session, gp=gp)
+    drug = make_drug(session)
+    package = make_package(session, drug=drug)
+    medication = make_medication(session, citizen=citizen, drug=drug)
+    session.commit()
+    return RaceWorld(citizen, gp, pharmacies, drug, package, medication)

@@ -14,13 +14,21 @@ from medrecord.models import (
     Citizen,
     Drug,
     DrugPackage,
-    MedicationCard,
     Organisation,
     PharmacyOrder,
     Prescription,
 )
-from tests.api.conftest import base, etag, medication_body
-from tests.factories import Tokens, make_medication, make_organisation, make_prescription
+from tests.support.factories import (
+    make_citizen,
+    make_medication,
+    make_order,
+    make_organisation,
+    make_prescription,
+    make_treatment_relation,
+)
+from tests.support.http import base, etag, medication_body
+from tests.support.queries import card_version
+from tests.support.tokens import Tokens
 
 
 def create(
@@ -34,25 +42,18 @@ def create(
     return body
 
 
-def card_version(db: Session, citizen: Citizen) -> int:
-    db.expire_all()
-    return db.scalars(
-        select(MedicationCard.version).where(MedicationCard.citizen_id == citizen.id)
-    ).one()
-
-
 def test_doctor_creates_medication_with_location_etag_and_dosage_text(
     client: TestClient,
     db: Session,
     citizen: Citizen,
     doctor: dict[str, str],
-    drug: tuple[Drug, DrugPackage],
+    drug: Drug,
 ) -> None:
     response = client.post(
         f"{base(citizen)}/medications",
         headers=doctor,
         json=medication_body(
-            drug[0].id, dosage={"kind": "fixed", "unit": "tablet", "morning": 1, "evening": 1}
+            drug.id, dosage={"kind": "fixed", "unit": "tablet", "morning": 1, "evening": 1}
         ),
     )
 
@@ -73,11 +74,11 @@ def test_nurse_may_not_create_medication(
     tokens: Tokens,
     gp: Organisation,
     citizen: Citizen,
-    drug: tuple[Drug, DrugPackage],
+    drug: Drug,
 ) -> None:
     response = client.post(
         f"{base(citizen)}/medications",
-        json=medication_body(drug[0].id),
+        json=medication_body(drug.id),
         headers=tokens.headers(role="nurse", org=gp),
     )
     assert response.status_code == 403
@@ -100,14 +101,14 @@ def test_invalid_medication_is_refused_with_the_field_named(
     db: Session,
     citizen: Citizen,
     doctor: dict[str, str],
-    drug: tuple[Drug, DrugPackage],
+    drug: Drug,
     overrides: dict[str, Any],
     field: str,
 ) -> None:
     response = client.post(
         f"{base(citizen)}/medications",
         headers=doctor,
-        json=medication_body(drug[0].id, **overrides),
+        json=medication_body(drug.id, **overrides),
     )
 
     assert response.status_code == 422
@@ -126,29 +127,27 @@ def test_unknown_drug_is_refused(
 
 
 def test_create_with_stale_card_version_is_412(
-    client: TestClient, citizen: Citizen, doctor: dict[str, str], drug: tuple[Drug, DrugPackage]
+    client: TestClient, citizen: Citizen, doctor: dict[str, str], drug: Drug
 ) -> None:
-    create(client, citizen, doctor, drug[0].id)
+    create(client, citizen, doctor, drug.id)
     response = client.post(
         f"{base(citizen)}/medications",
-        json=medication_body(drug[0].id),
+        json=medication_body(drug.id),
         headers={**doctor, **etag(1)},
     )
     assert response.status_code == 412
 
 
 def test_put_needs_if_match_and_refuses_a_stale_version(
-    client: TestClient, citizen: Citizen, doctor: dict[str, str], drug: tuple[Drug, DrugPackage]
+    client: TestClient, citizen: Citizen, doctor: dict[str, str], drug: Drug
 ) -> None:
-    med = create(client, citizen, doctor, drug[0].id)
+    med = create(client, citizen, doctor, drug.id)
     url = f"{base(citizen)}/medications/{med['id']}"
 
-    missing = client.put(url, headers=doctor, json=medication_body(drug[0].id))
-    ok = client.put(url, headers={**doctor, **etag(1)}, json=medication_body(drug[0].id))
-    stale = client.put(url, headers={**doctor, **etag(1)}, json=medication_body(drug[0].id))
-    garbled = client.put(
-        url, headers={**doctor, "If-Match": "W/1"}, json=medication_body(drug[0].id)
-    )
+    missing = client.put(url, headers=doctor, json=medication_body(drug.id))
+    ok = client.put(url, headers={**doctor, **etag(1)}, json=medication_body(drug.id))
+    stale = client.put(url, headers={**doctor, **etag(1)}, json=medication_body(drug.id))
+    garbled = client.put(url, headers={**doctor, "If-Match": "W/1"}, json=medication_body(drug.id))
 
     assert missing.status_code == 428
     assert missing.json()["type"].endswith("/precondition-required")
@@ -159,10 +158,10 @@ def test_put_needs_if_match_and_refuses_a_stale_version(
 
 
 def test_put_replaces_the_whole_medication_clearing_omitted_fields(
-    client: TestClient, citizen: Citizen, doctor: dict[str, str], drug: tuple[Drug, DrugPackage]
+    client: TestClient, citizen: Citizen, doctor: dict[str, str], drug: Drug
 ) -> None:
-    med = create(client, citizen, doctor, drug[0].id)
-    body = medication_body(drug[0].id, dosage={"kind": "fixed", "unit": "tablet", "evening": 2})
+    med = create(client, citizen, doctor, drug.id)
+    body = medication_body(drug.id, dosage={"kind": "fixed", "unit": "tablet", "evening": 2})
     del body["end_date"], body["indication_code"]
 
     response = client.put(
@@ -177,9 +176,9 @@ def test_put_replaces_the_whole_medication_clearing_omitted_fields(
 
 
 def test_history_lists_every_version_with_who_and_what(
-    client: TestClient, citizen: Citizen, doctor: dict[str, str], drug: tuple[Drug, DrugPackage]
+    client: TestClient, citizen: Citizen, doctor: dict[str, str], drug: Drug
 ) -> None:
-    med = create(client, citizen, doctor, drug[0].id)
+    med = create(client, citizen, doctor, drug.id)
     url = f"{base(citizen)}/medications/{med['id']}"
     client.post(f"{url}/pause", headers={**doctor, **etag(1)}, json={})
     client.post(f"{url}/resume", headers={**doctor, **etag(2)})
@@ -198,9 +197,9 @@ def test_history_lists_every_version_with_who_and_what(
 
 
 def test_pause_and_resume_follow_the_life_cycle(
-    client: TestClient, citizen: Citizen, doctor: dict[str, str], drug: tuple[Drug, DrugPackage]
+    client: TestClient, citizen: Citizen, doctor: dict[str, str], drug: Drug
 ) -> None:
-    med = create(client, citizen, doctor, drug[0].id)
+    med = create(client, citizen, doctor, drug.id)
     url = f"{base(citizen)}/medications/{med['id']}"
 
     resume_active = client.post(f"{url}/resume", headers={**doctor, **etag(1)})
@@ -225,27 +224,20 @@ def test_withdraw_needs_a_reason_and_cancels_open_prescriptions_and_claims(
     db: Session,
     citizen: Citizen,
     doctor: dict[str, str],
-    drug: tuple[Drug, DrugPackage],
+    drug: Drug,
+    package: DrugPackage,
     pharmacy: Organisation,
 ) -> None:
-    medication = make_medication(db, citizen=citizen, drug=drug[0])
-    prescription = make_prescription(db, medication=medication, package=drug[1])
-    db.add(
-        PharmacyOrder(
-            citizen_id=citizen.id,
-            prescription_id=prescription.id,
-            pharmacy_id=pharmacy.id,
-            ordered_by={},
-        )
-    )
-    db.flush()
+    medication = make_medication(db, citizen=citizen, drug=drug)
+    prescription = make_prescription(db, medication=medication, package=package)
+    make_order(db, prescription=prescription, pharmacy=pharmacy)
     url = f"{base(citizen)}/medications/{medication.id}"
 
     no_reason = client.post(f"{url}/withdraw", headers={**doctor, **etag(1)}, json={})
     withdrawn = client.post(
         f"{url}/withdraw", headers={**doctor, **etag(1)}, json={"reason": "No longer needed"}
     )
-    update_after = client.put(url, headers={**doctor, **etag(2)}, json=medication_body(drug[0].id))
+    update_after = client.put(url, headers={**doctor, **etag(2)}, json=medication_body(drug.id))
 
     assert no_reason.status_code == 422
     assert withdrawn.json()["status"] == "withdrawn"
@@ -262,26 +254,11 @@ def test_private_medication_is_404_for_another_organisation_and_visible_to_the_m
     tokens: Tokens,
     citizen: Citizen,
     doctor: dict[str, str],
-    drug: tuple[Drug, DrugPackage],
+    drug: Drug,
 ) -> None:
-    from datetime import timedelta
-
-    from medrecord import clock
-    from medrecord.models import TreatmentRelation
-    from tests.factories import snapshot
-
     hospital = make_organisation(db, kind="hospital")
-    db.add(
-        TreatmentRelation(
-            citizen_id=citizen.id,
-            organisation_id=hospital.id,
-            kind="admitted",
-            valid_from=clock.now() - timedelta(hours=1),
-            declared_by=snapshot(),
-        )
-    )
-    db.flush()
-    med = create(client, citizen, doctor, drug[0].id)
+    make_treatment_relation(db, citizen=citizen, organisation=hospital)
+    med = create(client, citizen, doctor, drug.id)
     url = f"{base(citizen)}/medications/{med['id']}"
     marked = client.post(f"{url}/mark-private", headers={**doctor, **etag(1)})
     hospital_doctor = tokens.headers(role="doctor", org=hospital)
@@ -302,34 +279,17 @@ def test_private_medication_is_404_for_another_organisation_and_visible_to_the_m
     assert client.get(url, headers=hospital_doctor).status_code == 200
 
 
-def test_review_sets_reviewer_and_bumps_card_version(
-    client: TestClient, db: Session, citizen: Citizen, doctor: dict[str, str]
-) -> None:
-    url = f"{base(citizen)}/medication-card/review"
-
-    missing = client.post(url, headers=doctor)
-    reviewed = client.post(url, headers={**doctor, **etag(1)})
-    stale = client.post(url, headers={**doctor, **etag(1)})
-    card = client.get(f"{base(citizen)}/medication-card", headers=doctor)
-
-    assert missing.status_code == 428
-    assert reviewed.status_code == 200 and reviewed.headers["etag"] == '"2"'
-    assert stale.status_code == 412
-    assert card.json()["reviewed_by"]["name"] == "Dr. Karen Jensen"
-    assert card.headers["etag"] == '"2"'
-
-
 def test_a_refused_write_changes_nothing_and_is_audited_as_failed(
     client: TestClient,
     db: Session,
     citizen: Citizen,
     doctor: dict[str, str],
-    drug: tuple[Drug, DrugPackage],
+    drug: Drug,
 ) -> None:
-    med = create(client, citizen, doctor, drug[0].id)
+    med = create(client, citizen, doctor, drug.id)
     url = f"{base(citizen)}/medications/{med['id']}"
 
-    response = client.put(url, headers={**doctor, **etag(7)}, json=medication_body(drug[0].id))
+    response = client.put(url, headers={**doctor, **etag(7)}, json=medication_body(drug.id))
 
     assert response.status_code == 412
     assert client.get(url, headers=doctor).json()["version"] == 1
@@ -347,12 +307,10 @@ def test_medication_of_another_citizen_is_404(
     gp: Organisation,
     citizen: Citizen,
     doctor: dict[str, str],
-    drug: tuple[Drug, DrugPackage],
+    drug: Drug,
 ) -> None:
-    from tests.factories import make_citizen
-
     other = make_citizen(db, gp=gp)
-    med = create(client, citizen, doctor, drug[0].id)
+    med = create(client, citizen, doctor, drug.id)
 
     response = client.get(f"{base(other)}/medications/{med['id']}", headers=doctor)
 

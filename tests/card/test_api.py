@@ -1,4 +1,4 @@
-"""GET /api/v1/citizens/{cpr}/medication-card through every layer, audited."""
+"""The medication card: read through every layer and audited; reviewed (ajourført) by a doctor."""
 
 from __future__ import annotations
 
@@ -7,44 +7,33 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from medrecord import clock
-from medrecord.models import AuditEvent, Citizen, Organisation, TreatmentRelation
-from tests.factories import (
-    Tokens,
+from medrecord.models import Citizen, Organisation
+from tests.support.factories import (
     make_citizen,
     make_drug,
     make_medication,
     make_organisation,
+    make_package,
     make_prescription,
-    snapshot,
+    make_treatment_relation,
 )
-
-
-@pytest.fixture
-def gp(db: Session) -> Organisation:
-    return make_organisation(db, kind="gp_practice")
-
-
-@pytest.fixture
-def citizen(db: Session, gp: Organisation) -> Citizen:
-    return make_citizen(db, gp=gp, name="Karla Test")
+from tests.support.http import base, etag
+from tests.support.queries import audit_rows
+from tests.support.tokens import Tokens
 
 
 def card_url(citizen: Citizen) -> str:
     return f"/api/v1/citizens/{citizen.cpr[:6]}-{citizen.cpr[6:]}/medication-card"
 
 
-def audit_rows(db: Session, citizen: Citizen) -> list[AuditEvent]:
-    return list(db.scalars(select(AuditEvent).where(AuditEvent.citizen_id == citizen.id)))
-
-
 def test_gp_doctor_reads_card_with_medications_prescriptions_and_etag(
     client: TestClient, db: Session, tokens: Tokens, gp: Organisation, citizen: Citizen
 ) -> None:
-    drug, package = make_drug(db)
+    drug = make_drug(db)
+    package = make_package(db, drug=drug)
     medication = make_medication(db, citizen=citizen, drug=drug)
     prescription = make_prescription(
         db, medication=medication, package=package, iterations=3, dispensed_iterations=1
@@ -97,7 +86,7 @@ def test_doctor_without_relation_gets_403_and_the_denial_is_audited(
     client: TestClient, db: Session, tokens: Tokens, citizen: Citizen
 ) -> None:
     other = make_organisation(db, kind="hospital")
-    drug, _ = make_drug(db, name="Secretdrug")
+    drug = make_drug(db, name="Secretdrug")
     make_medication(db, citizen=citizen, drug=drug)
 
     response = client.get(card_url(citizen), headers=tokens.headers(role="doctor", org=other))
@@ -114,16 +103,9 @@ def test_hospital_with_declared_relation_reads_card(
     client: TestClient, db: Session, tokens: Tokens, citizen: Citizen
 ) -> None:
     hospital = make_organisation(db, kind="hospital")
-    db.add(
-        TreatmentRelation(
-            citizen_id=citizen.id,
-            organisation_id=hospital.id,
-            kind="admitted",
-            valid_from=clock.now() - timedelta(days=1),
-            declared_by=snapshot(),
-        )
+    make_treatment_relation(
+        db, citizen=citizen, organisation=hospital, valid_from=clock.now() - timedelta(days=1)
     )
-    db.flush()
 
     response = client.get(card_url(citizen), headers=tokens.headers(role="doctor", org=hospital))
 
@@ -134,17 +116,13 @@ def test_expired_relation_does_not_count(
     client: TestClient, db: Session, tokens: Tokens, citizen: Citizen
 ) -> None:
     hospital = make_organisation(db, kind="hospital")
-    db.add(
-        TreatmentRelation(
-            citizen_id=citizen.id,
-            organisation_id=hospital.id,
-            kind="admitted",
-            valid_from=clock.now() - timedelta(days=10),
-            valid_to=clock.now() - timedelta(days=1),
-            declared_by=snapshot(),
-        )
+    make_treatment_relation(
+        db,
+        citizen=citizen,
+        organisation=hospital,
+        valid_from=clock.now() - timedelta(days=10),
+        valid_to=clock.now() - timedelta(days=1),
     )
-    db.flush()
 
     response = client.get(card_url(citizen), headers=tokens.headers(role="doctor", org=hospital))
 
@@ -201,7 +179,7 @@ def test_unknown_cpr_is_404_and_malformed_cpr_is_422(
 def test_withdrawn_medications_only_with_include_withdrawn(
     client: TestClient, db: Session, tokens: Tokens, gp: Organisation, citizen: Citizen
 ) -> None:
-    drug, _ = make_drug(db)
+    drug = make_drug(db)
     make_medication(db, citizen=citizen, drug=drug, status="withdrawn")
     headers = tokens.headers(role="doctor", org=gp)
 
@@ -214,16 +192,14 @@ def test_private_medication_is_hidden_from_another_organisation(
     client: TestClient, db: Session, tokens: Tokens, gp: Organisation, citizen: Citizen
 ) -> None:
     hospital = make_organisation(db, kind="hospital")
-    db.add(
-        TreatmentRelation(
-            citizen_id=citizen.id,
-            organisation_id=hospital.id,
-            kind="outpatient",
-            valid_from=clock.now() - timedelta(days=1),
-            declared_by=snapshot(),
-        )
+    make_treatment_relation(
+        db,
+        citizen=citizen,
+        organisation=hospital,
+        kind="outpatient",
+        valid_from=clock.now() - timedelta(days=1),
     )
-    drug, _ = make_drug(db, name="Hiddenol")
+    drug = make_drug(db, name="Hiddenol")
     make_medication(db, citizen=citizen, drug=drug, private_organisation=gp)
 
     at_gp = client.get(card_url(citizen), headers=tokens.headers(role="doctor", org=gp))
@@ -272,7 +248,8 @@ def test_card_read_costs_the_same_few_statements_however_full_the_card_is(
             statements.append(statement)
 
     headers = tokens.headers(role="doctor", org=gp)
-    drug, package = make_drug(db)
+    drug = make_drug(db)
+    package = make_package(db, drug=drug)
     make_prescription(
         db, medication=make_medication(db, citizen=citizen, drug=drug), package=package
     )
@@ -289,3 +266,20 @@ def test_card_read_costs_the_same_few_statements_however_full_the_card_is(
 
     assert len(big.json()["medications"]) == 11
     assert len(statements) == small <= 3  # citizen, card document, audit row
+
+
+def test_review_sets_reviewer_and_bumps_card_version(
+    client: TestClient, db: Session, citizen: Citizen, doctor: dict[str, str]
+) -> None:
+    url = f"{base(citizen)}/medication-card/review"
+
+    missing = client.post(url, headers=doctor)
+    reviewed = client.post(url, headers={**doctor, **etag(1)})
+    stale = client.post(url, headers={**doctor, **etag(1)})
+    card = client.get(f"{base(citizen)}/medication-card", headers=doctor)
+
+    assert missing.status_code == 428
+    assert reviewed.status_code == 200 and reviewed.headers["etag"] == '"2"'
+    assert stale.status_code == 412
+    assert card.json()["reviewed_by"]["name"] == "Dr. Karen Jensen"
+    assert card.headers["etag"] == '"2"'

@@ -8,8 +8,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from medrecord import clock
-from medrecord.models import TreatmentRelation
-from tests.factories import Tokens, make_citizen, make_organisation, snapshot
+from tests.support.factories import make_citizen, make_organisation, make_treatment_relation
+from tests.support.tokens import Tokens
 
 
 def later(days: int) -> str:
@@ -95,17 +95,14 @@ def test_a_relation_not_yet_valid_does_not_open_the_card(
 ) -> None:
     citizen = make_citizen(db, gp=make_organisation(db))
     ward = make_organisation(db, kind="hospital")
-    db.add(
-        TreatmentRelation(
-            citizen_id=citizen.id,
-            organisation_id=ward.id,
-            kind="outpatient",
-            valid_from=clock.now() + timedelta(days=1),
-            valid_to=clock.now() + timedelta(days=5),
-            declared_by=snapshot(),
-        )
+    make_treatment_relation(
+        db,
+        citizen=citizen,
+        organisation=ward,
+        kind="outpatient",
+        valid_from=clock.now() + timedelta(days=1),
+        valid_to=clock.now() + timedelta(days=5),
     )
-    db.flush()
 
     response = client.get(
         f"/api/v1/citizens/{citizen.cpr}/medication-card",

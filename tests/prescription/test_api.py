@@ -12,13 +12,15 @@ from sqlalchemy.orm import Session
 
 from medrecord import clock
 from medrecord.models import Citizen, Drug, DrugPackage, Medication, Organisation, PharmacyOrder
-from tests.api.conftest import base
-from tests.factories import Tokens, make_drug, make_medication, make_organisation, make_prescription
-
-
-@pytest.fixture
-def medication(db: Session, citizen: Citizen, drug: tuple[Drug, DrugPackage]) -> Medication:
-    return make_medication(db, citizen=citizen, drug=drug[0])
+from tests.support.factories import (
+    make_drug,
+    make_medication,
+    make_organisation,
+    make_package,
+    make_prescription,
+)
+from tests.support.http import base
+from tests.support.tokens import Tokens
 
 
 def rx_body(medication: Medication, package: DrugPackage, **overrides: Any) -> dict[str, Any]:
@@ -41,10 +43,10 @@ def test_doctor_prescribes_from_an_active_medication(
     citizen: Citizen,
     doctor: dict[str, str],
     medication: Medication,
-    drug: tuple[Drug, DrugPackage],
+    package: DrugPackage,
 ) -> None:
     response = client.post(
-        f"{base(citizen)}/prescriptions", headers=doctor, json=rx_body(medication, drug[1])
+        f"{base(citizen)}/prescriptions", headers=doctor, json=rx_body(medication, package)
     )
 
     assert response.status_code == 201
@@ -75,11 +77,11 @@ def test_fmk_limits_are_enforced(
     citizen: Citizen,
     doctor: dict[str, str],
     medication: Medication,
-    drug: tuple[Drug, DrugPackage],
+    package: DrugPackage,
     overrides: dict[str, Any],
     field: str,
 ) -> None:
-    body = {k: v for k, v in rx_body(medication, drug[1], **overrides).items() if v is not None}
+    body = {k: v for k, v in rx_body(medication, package, **overrides).items() if v is not None}
     response = client.post(f"{base(citizen)}/prescriptions", headers=doctor, json=body)
 
     assert response.status_code == 422
@@ -93,7 +95,7 @@ def test_package_must_belong_to_the_medications_drug(
     doctor: dict[str, str],
     medication: Medication,
 ) -> None:
-    _, other_package = make_drug(db)
+    other_package = make_package(db, drug=make_drug(db))
     response = client.post(
         f"{base(citizen)}/prescriptions", headers=doctor, json=rx_body(medication, other_package)
     )
@@ -106,13 +108,14 @@ def test_withdrawn_or_paused_medication_cannot_be_prescribed(
     db: Session,
     citizen: Citizen,
     doctor: dict[str, str],
-    drug: tuple[Drug, DrugPackage],
+    drug: Drug,
+    package: DrugPackage,
 ) -> None:
-    withdrawn = make_medication(db, citizen=citizen, drug=drug[0], status="withdrawn")
-    paused = make_medication(db, citizen=citizen, drug=drug[0], status="paused")
+    withdrawn = make_medication(db, citizen=citizen, drug=drug, status="withdrawn")
+    paused = make_medication(db, citizen=citizen, drug=drug, status="paused")
     for medication in (withdrawn, paused):
         response = client.post(
-            f"{base(citizen)}/prescriptions", headers=doctor, json=rx_body(medication, drug[1])
+            f"{base(citizen)}/prescriptions", headers=doctor, json=rx_body(medication, package)
         )
         assert response.status_code == 409
         assert response.json()["type"].endswith("/medication-not-active")
@@ -124,9 +127,9 @@ def test_cancel_needs_a_reason_and_only_open_prescriptions_can_be_cancelled(
     citizen: Citizen,
     doctor: dict[str, str],
     medication: Medication,
-    drug: tuple[Drug, DrugPackage],
+    package: DrugPackage,
 ) -> None:
-    rx = make_prescription(db, medication=medication, package=drug[1])
+    rx = make_prescription(db, medication=medication, package=package)
     url = f"{base(citizen)}/prescriptions/{rx.id}/cancel"
 
     no_reason = client.post(url, headers=doctor, json={})
@@ -145,13 +148,13 @@ def test_expired_prescription_shows_as_expired(
     citizen: Citizen,
     doctor: dict[str, str],
     medication: Medication,
-    drug: tuple[Drug, DrugPackage],
+    package: DrugPackage,
 ) -> None:
     today = clock.today()
     make_prescription(
         db,
         medication=medication,
-        package=drug[1],
+        package=package,
         valid_from=today - timedelta(days=400),
         valid_to=today - timedelta(days=1),
     )
@@ -169,18 +172,18 @@ def test_pharmacist_without_consent_sees_only_dispensable_prescriptions(
     db: Session,
     citizen: Citizen,
     medication: Medication,
-    drug: tuple[Drug, DrugPackage],
+    package: DrugPackage,
     pharmacist: dict[str, str],
 ) -> None:
     today = clock.today()
-    dispensable = make_prescription(db, medication=medication, package=drug[1])
+    dispensable = make_prescription(db, medication=medication, package=package)
     make_prescription(
-        db, medication=medication, package=drug[1], iterations=1, dispensed_iterations=1
+        db, medication=medication, package=package, iterations=1, dispensed_iterations=1
     )
     make_prescription(
         db,
         medication=medication,
-        package=drug[1],
+        package=package,
         valid_from=today - timedelta(days=400),
         valid_to=today - timedelta(days=1),
     )
@@ -200,11 +203,11 @@ def test_pharmacy_claims_a_prescription_and_another_pharmacy_gets_409_naming_the
     tokens: Tokens,
     citizen: Citizen,
     medication: Medication,
-    drug: tuple[Drug, DrugPackage],
+    package: DrugPackage,
     pharmacist: dict[str, str],
     pharmacy: Organisation,
 ) -> None:
-    rx = make_prescription(db, medication=medication, package=drug[1])
+    rx = make_prescription(db, medication=medication, package=package)
     other = make_organisation(db, kind="pharmacy", name="Vesterbro Apotek")
     url = f"{base(citizen)}/prescriptions/{rx.id}/order"
 
@@ -227,10 +230,10 @@ def test_cancelling_the_order_releases_the_claim(
     tokens: Tokens,
     citizen: Citizen,
     medication: Medication,
-    drug: tuple[Drug, DrugPackage],
+    package: DrugPackage,
     pharmacist: dict[str, str],
 ) -> None:
-    rx = make_prescription(db, medication=medication, package=drug[1])
+    rx = make_prescription(db, medication=medication, package=package)
     other = tokens.headers(
         role="pharmacist", org=make_organisation(db, kind="pharmacy", name="Vesterbro Apotek")
     )
@@ -253,12 +256,12 @@ def test_database_allows_only_one_open_order_per_prescription(
     db: Session,
     citizen: Citizen,
     medication: Medication,
-    drug: tuple[Drug, DrugPackage],
+    package: DrugPackage,
     pharmacy: Organisation,
 ) -> None:
     from sqlalchemy.exc import IntegrityError
 
-    rx = make_prescription(db, medication=medication, package=drug[1])
+    rx = make_prescription(db, medication=medication, package=package)
     db.add(
         PharmacyOrder(
             citizen_id=citizen.id, prescription_id=rx.id, pharmacy_id=pharmacy.id, ordered_by={}
@@ -282,16 +285,16 @@ def test_doctors_may_not_claim_and_pharmacists_may_not_prescribe(
     doctor: dict[str, str],
     pharmacist: dict[str, str],
     medication: Medication,
-    drug: tuple[Drug, DrugPackage],
+    package: DrugPackage,
 ) -> None:
-    rx = make_prescription(db, medication=medication, package=drug[1])
+    rx = make_prescription(db, medication=medication, package=package)
     assert (
         client.post(f"{base(citizen)}/prescriptions/{rx.id}/order", headers=doctor).status_code
         == 403
     )
     assert (
         client.post(
-            f"{base(citizen)}/prescriptions", headers=pharmacist, json=rx_body(medication, drug[1])
+            f"{base(citizen)}/prescriptions", headers=pharmacist, json=rx_body(medication, package)
         ).status_code
         == 403
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -15,27 +16,15 @@ from medrecord import clock
 from medrecord.models import (
     Citizen,
     Dispensing,
-    Drug,
     DrugPackage,
     Medication,
     Organisation,
     PharmacyOrder,
     Prescription,
 )
-from tests.api.conftest import base
-from tests.factories import Tokens, make_drug, make_medication, make_organisation, make_prescription
-
-
-@pytest.fixture
-def medication(db: Session, citizen: Citizen, drug: tuple[Drug, DrugPackage]) -> Medication:
-    return make_medication(db, citizen=citizen, drug=drug[0])
-
-
-@pytest.fixture
-def prescription(
-    db: Session, medication: Medication, drug: tuple[Drug, DrugPackage]
-) -> Prescription:
-    return make_prescription(db, medication=medication, package=drug[1], iterations=2)
+from tests.support.factories import make_drug, make_organisation, make_package, make_prescription
+from tests.support.http import base, etag
+from tests.support.tokens import Tokens
 
 
 def dispense(
@@ -86,7 +75,7 @@ def test_each_dispensing_takes_one_iteration_and_the_last_completes_the_prescrip
     citizen: Citizen,
     prescription: Prescription,
     pharmacist: dict[str, str],
-    drug: tuple[Drug, DrugPackage],
+    package: DrugPackage,
 ) -> None:
     first = dispense(client, citizen, prescription, pharmacist)
     second = dispense(client, citizen, prescription, pharmacist)
@@ -94,7 +83,7 @@ def test_each_dispensing_takes_one_iteration_and_the_last_completes_the_prescrip
 
     assert first.status_code == 201
     assert first.json()["remaining_iterations"] == 1
-    assert first.json()["package_number"] == drug[1].package_number
+    assert first.json()["package_number"] == package.package_number
     assert first.json()["pharmacist"]["name"] == "Camilla Madsen"
     assert (second.json()["remaining_iterations"], second.json()["prescription_status"]) == (
         0,
@@ -110,11 +99,11 @@ def test_iteration_interval_is_respected(
     db: Session,
     citizen: Citizen,
     medication: Medication,
-    drug: tuple[Drug, DrugPackage],
+    package: DrugPackage,
     pharmacist: dict[str, str],
 ) -> None:
     rx = make_prescription(
-        db, medication=medication, package=drug[1], iterations=3, interval_days=30
+        db, medication=medication, package=package, iterations=3, interval_days=30
     )
     assert dispense(client, citizen, rx, pharmacist).status_code == 201
 
@@ -142,7 +131,7 @@ def test_dispensing_is_refused_on_a_prescription_that_is_not_dispensable(
     db: Session,
     citizen: Citizen,
     medication: Medication,
-    drug: tuple[Drug, DrugPackage],
+    package: DrugPackage,
     pharmacist: dict[str, str],
     arrange: dict[str, Any],
     slug: str,
@@ -151,7 +140,7 @@ def test_dispensing_is_refused_on_a_prescription_that_is_not_dispensable(
     rx = make_prescription(
         db,
         medication=medication,
-        package=drug[1],
+        package=package,
         valid_from=today + timedelta(days=arrange.get("valid_from_days", 0))
         if "valid_from_days" in arrange
         else today - timedelta(days=30),
@@ -181,7 +170,7 @@ def test_withdrawn_medication_can_no_longer_be_dispensed(
 ) -> None:
     client.post(
         f"{base(citizen)}/medications/{medication.id}/withdraw",
-        headers={**doctor, "If-Match": '"1"'},
+        headers={**doctor, **etag(1)},
         json={"reason": "Stopped"},
     )
 
@@ -235,8 +224,10 @@ def test_substitution_within_the_group_when_allowed(
     prescription: Prescription,
     pharmacist: dict[str, str],
 ) -> None:
-    _, same_group = make_drug(db, name="Norvasc", substitution_group="AMLO-5")
-    _, other_group = make_drug(db, name="Losartan", substitution_group="LOSA-50")
+    same_group = make_package(db, drug=make_drug(db, name="Norvasc", substitution_group="AMLO-5"))
+    other_group = make_package(
+        db, drug=make_drug(db, name="Losartan", substitution_group="LOSA-50")
+    )
 
     wrong = dispense(
         client,
@@ -265,11 +256,9 @@ def test_a_substitute_must_hold_the_prescribed_amount(
     prescription: Prescription,
     pharmacist: dict[str, str],
 ) -> None:
-    from decimal import Decimal
-
-    _, bigger = make_drug(db, name="Norvasc", substitution_group="AMLO-5")
-    bigger.size = Decimal(300)
-    db.flush()
+    bigger = make_package(
+        db, drug=make_drug(db, name="Norvasc", substitution_group="AMLO-5"), size=Decimal(300)
+    )
 
     response = dispense(
         client, citizen, prescription, pharmacist, body={"package_number": bigger.package_number}
@@ -288,7 +277,7 @@ def test_no_substitution_when_the_prescriber_forbade_it(
 ) -> None:
     prescription.substitution_allowed = False
     db.flush()
-    _, same_group = make_drug(db, name="Norvasc", substitution_group="AMLO-5")
+    same_group = make_package(db, drug=make_drug(db, name="Norvasc", substitution_group="AMLO-5"))
 
     response = dispense(
         client,
@@ -355,10 +344,10 @@ def test_undo_restores_the_iteration_and_reopens_a_completed_prescription(
     db: Session,
     citizen: Citizen,
     medication: Medication,
-    drug: tuple[Drug, DrugPackage],
+    package: DrugPackage,
     pharmacist: dict[str, str],
 ) -> None:
-    rx = make_prescription(db, medication=medication, package=drug[1], iterations=1)
+    rx = make_prescription(db, medication=medication, package=package, iterations=1)
     dispensed = dispense(client, citizen, rx, pharmacist).json()
     url = f"{base(citizen)}/dispensings/{dispensed['id']}/undo"
 

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from medrecord.models import Citizen, Organisation
-from tests.factories import make_citizen, make_organisation
+from tests.support.factories import make_citizen, make_organisation
 
 
 @pytest.fixture

@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session
 from medrecord import clock
 from medrecord.access.actor import Role
 from medrecord.models import AuditEvent
-from tests.access.world import World, build_world
-from tests.factories import Tokens, make_organisation
+from tests.support.factories import make_organisation
+from tests.support.tokens import Tokens
+from tests.support.world import World, build_world
 
 OPERATIONS = 1100
 

@@ -1,0 +1,32 @@
+"""Small helpers for talking to the API in tests: addresses, versions, request bodies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from medrecord.models import Citizen
+
+
+def base(citizen: Citizen) -> str:
+    """The citizen's address under /api/v1."""
+    return f"/api/v1/citizens/{citizen.cpr}"
+
+
+def etag(version: int) -> dict[str, str]:
+    """An If-Match header for ``version`` (the ETag the API hands out)."""
+    return {"If-Match": f'"{version}"'}
+
+
+def medication_body(drug: str, /, **overrides: Any) -> dict[str, Any]:
+    """A complete, valid medication write for the drug id ``drug``; overrides replace fields."""
+    body: dict[str, Any] = {
+        "drug_id": drug,
+        "indication_code": "I10",
+        "indication_text": "High blood pressure",
+        "route": "oral",
+        "dosage": {"kind": "fixed", "unit": "tablet", "morning": 1},
+        "start_date": "2026-11-01",
+        "end_date": "2027-11-01",
+    }
+    body.update(overrides)
+    return body
