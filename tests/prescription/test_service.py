@@ -20,6 +20,7 @@ from medrecord.models import (
     PharmacyOrder,
     Prescription,
 )
+from medrecord.prescription import orders as order_service
 from medrecord.prescription import service as prescription_service
 from medrecord.prescription.schemas import (
     OrderCancel,
@@ -35,7 +36,7 @@ def order(
     session_factory: sessionmaker[Session], actor: Actor, prescription: Prescription, cpr: str
 ) -> tuple[OrderRead, bool]:
     with session_factory() as session:
-        return prescription_service.order_prescription(
+        return order_service.order_prescription(
             session, actor, cpr=cpr, prescription_id=prescription.id, declared=DeclaredPurpose()
         )
 
@@ -66,7 +67,7 @@ def test_order_then_cancel_order_frees_the_prescription_for_another_pharmacy(
     claimed, created = order(session_factory, pharmacist_actor, prescription, citizen.cpr)
     again, created_again = order(session_factory, pharmacist_actor, prescription, citizen.cpr)
     with session_factory() as session:
-        cancelled = prescription_service.cancel_order(
+        cancelled = order_service.cancel_order(
             session,
             pharmacist_actor,
             cpr=citizen.cpr,

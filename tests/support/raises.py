@@ -207,4 +207,3 @@ def referenced_anywhere() -> set[type[errors.DomainError]]:
 def base_error_constructions() -> dict[str, set[str]]:
     """Functions that construct a base domain error instead of a catalogue class."""
     return {q: fn.base_errors for q, fn in index().items() if fn.base_errors}
-
