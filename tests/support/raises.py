@@ -93,11 +93,15 @@ def index() -> dict[str, Function]:
 
 
 def _not_raises(node: ast.AST) -> set[int]:
-    """Ids of expressions that name an exception, or ask a rule, without raising: ``except``
-    clauses, ``isinstance`` checks, and rules asked only as a condition (``if rule(...)``,
-    ``rule(...) is None``), unless the condition keeps the problem (``if p := rule(...)``)."""
+    """Ids of expressions that name an exception, or ask a rule, without raising: decorators
+    (a route's declaration), ``except`` clauses, ``isinstance`` checks, and rules asked only as
+    a condition (``if rule(...)``, ``rule(...) is None``), unless the condition keeps the
+    problem (``if p := rule(...)``)."""
     skip: set[int] = set()
     for n in ast.walk(node):
+        if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            # A route's decorator *declares* problems (documented(...)); it raises none.
+            skip.update(id(x) for d in n.decorator_list for x in ast.walk(d))
         conditions: list[ast.expr] = []
         if isinstance(n, ast.If | ast.While | ast.IfExp):
             conditions.append(n.test)
