@@ -165,18 +165,13 @@ def _dispense(
     command: DispensingCreate,
     now: datetime,
 ) -> DispensingRead:
-    prescription, medication_status = prescription_repository.find_visible(
+    prescription = prescription_repository.lock_dispensable(
         session,
         citizen.id,
         prescription_id,
         sees_all_private=access.sees_all_private,
         organisation_id=actor.organisation_id,
-        lock=True,
-    )
-    raise_if(
-        prescription_rules.dispensable_problem(
-            prescription, medication_status=medication_status, today=clock.today()
-        )
+        today=clock.today(),
     )
     held = prescription_repository.open_order(session, citizen.id, prescription.id)
     raise_if(

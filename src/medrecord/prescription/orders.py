@@ -57,18 +57,13 @@ def order_prescription(
         resource_type="prescription",
         resource_id=prescription_id,
     ) as (citizen, access, entry):
-        prescription, medication_status = repository.find_visible(
+        prescription = repository.lock_dispensable(
             session,
             citizen.id,
             prescription_id,
             sees_all_private=access.sees_all_private,
             organisation_id=actor.organisation_id,
-            lock=True,
-        )
-        raise_if(
-            rules.dispensable_problem(
-                prescription, medication_status=medication_status, today=clock.today()
-            )
+            today=clock.today(),
         )
         held = repository.open_order(session, citizen.id, prescription.id)
         if held is not None:

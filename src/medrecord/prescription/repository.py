@@ -2,11 +2,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, select, text, update
 from sqlalchemy.orm import Session, aliased
 
+from medrecord.errors import raise_if
 from medrecord.models import (
     OPEN_ORDER_STATUSES,
     Drug,
@@ -17,6 +18,7 @@ from medrecord.models import (
     Prescription,
     PrescriptionStatus,
 )
+from medrecord.prescription import rules
 from medrecord.problems import PrescriptionNotFound
 
 
@@ -110,6 +112,31 @@ def find_visible(
     if found is None:
         raise PrescriptionNotFound()
     return found
+
+
+def lock_dispensable(
+    session: Session,
+    citizen_id: uuid.UUID,
+    prescription_id: uuid.UUID,
+    *,
+    sees_all_private: bool,
+    organisation_id: str | None,
+    today: date,
+) -> Prescription:
+    """The prescription, locked for claiming or dispensing: 404 when the caller may not see
+    it, and the dispensability rule's problem when nothing may go out today."""
+    prescription, medication_status = find_visible(
+        session,
+        citizen_id,
+        prescription_id,
+        sees_all_private=sees_all_private,
+        organisation_id=organisation_id,
+        lock=True,
+    )
+    raise_if(
+        rules.dispensable_problem(prescription, medication_status=medication_status, today=today)
+    )
+    return prescription
 
 
 def visible_prescriptions(
