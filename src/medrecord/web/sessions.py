@@ -10,13 +10,13 @@ import hmac
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from medrecord import clock
 from medrecord.access.actor import Actor, Role
 from medrecord.config import Settings
 from medrecord.models import WebSession
+from medrecord.web import session_repository
 
 COOKIE = "medrecord_session"
 
@@ -29,14 +29,15 @@ def start(db: Session, actor: Actor) -> str:
     """Sign ``actor`` in; returns the cookie token."""
     token = secrets.token_urlsafe(32)
     now = clock.now()
-    db.add(
+    session_repository.add(
+        db,
         WebSession(
             token_hash=_hash(token),
             actor=actor.snapshot() | {"cpr": actor.cpr},
             csrf_token=secrets.token_urlsafe(32),
             created_at=now,
             last_seen_at=now,
-        )
+        ),
     )
     db.commit()
     return token
@@ -47,14 +48,14 @@ def load(db: Session, token: str | None, settings: Settings) -> WebSession | Non
     (an expired one is deleted)."""
     if not token:
         return None
-    ws = db.get(WebSession, _hash(token), with_for_update=True)
+    ws = session_repository.lock(db, _hash(token))
     if ws is None:
         return None
     now = clock.now()
     idle = now - ws.last_seen_at > timedelta(seconds=settings.ui_idle_timeout_seconds)
     too_old = now - ws.created_at > timedelta(seconds=settings.ui_absolute_timeout_seconds)
     if idle or too_old:
-        db.delete(ws)
+        session_repository.remove(db, ws)
         db.commit()
         return None
     ws.last_seen_at = now
@@ -64,7 +65,7 @@ def load(db: Session, token: str | None, settings: Settings) -> WebSession | Non
 
 def end(db: Session, token: str | None) -> None:
     if token:
-        db.execute(delete(WebSession).where(WebSession.token_hash == _hash(token)))
+        session_repository.remove_by_hash(db, _hash(token))
         db.commit()
 
 
@@ -92,7 +93,4 @@ def purge_expired(db: Session, settings: Settings) -> int:
     """Delete sessions past their idle timeout (housekeeping; load() enforces it anyway).
     The caller commits."""
     cutoff = clock.now() - timedelta(seconds=settings.ui_idle_timeout_seconds)
-    deleted = db.scalars(
-        delete(WebSession).where(WebSession.last_seen_at < cutoff).returning(WebSession.token_hash)
-    ).all()
-    return len(deleted)
+    return session_repository.remove_idle_since(db, cutoff)
