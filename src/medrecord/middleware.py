@@ -60,6 +60,16 @@ def _control_char_fields(value: Any, path: str = "body") -> list[str]:
     return []
 
 
+def _route_label(scope: Scope, entry_root_path: str) -> str:
+    """The matched route template, with the mount it lives under (``/ui/citizen``, not
+    ``/citizen``), or "unmatched". Routing records both in the request's scope."""
+    path = getattr(scope.get("route"), "path", None)
+    if not path:
+        return "unmatched"
+    mount = scope.get("root_path", "")[len(entry_root_path) :]
+    return f"{mount}{path}"
+
+
 class FrontDoorMiddleware:
     def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
         self.app = app
@@ -75,6 +85,7 @@ class FrontDoorMiddleware:
         token = request_context.request_id.set(request_id)
         structlog.contextvars.bind_contextvars(request_id=request_id)
         started = time.perf_counter()
+        entry_root_path = scope.get("root_path", "")
         status_holder = {"status": 500, "started": 0}
 
         async def send_with_id(message: Message) -> None:
@@ -110,7 +121,7 @@ class FrontDoorMiddleware:
                     )(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
-            route = getattr(scope.get("route"), "path", None) or "unmatched"
+            route = _route_label(scope, entry_root_path)
             REQUESTS.labels(scope["method"], route, status_holder["status"]).inc()
             LATENCY.labels(scope["method"], route).observe(elapsed)
             log.info(

@@ -76,3 +76,15 @@ def test_api_errors_stay_problem_json_beside_the_ui(
 
     assert response.status_code == 401
     assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_ui_pages_are_labelled_with_their_ui_route_in_metrics(
+    counter: tuple[TestClient, Citizen],
+) -> None:
+    client, _ = counter
+    client.get("/ui/citizen")
+
+    metrics = client.get("/metrics").text
+
+    assert 'route="/ui/citizen"' in metrics
+    assert 'route="/citizen"' not in metrics
