@@ -71,24 +71,27 @@ def get_visible(
     lock: bool = False,
 ) -> tuple[Prescription, str] | None:
     """The prescription and its medication's status, if the caller may see it (a private
-    medication's prescriptions leave no trace); ``lock`` locks the prescription row."""
-    stmt = (
-        select(Prescription, Medication.status)
-        .join(
-            Medication,
-            (Medication.citizen_id == Prescription.citizen_id)
-            & (Medication.id == Prescription.medication_id),
-        )
-        .where(
-            Prescription.citizen_id == citizen_id,
-            Prescription.id == prescription_id,
-            _medication_visible(sees_all_private=sees_all_private, organisation_id=organisation_id),
-        )
+    medication's prescriptions leave no trace); ``lock`` locks the prescription row.
+
+    Two statements on purpose: the medication is read *after* the prescription's lock is
+    granted, so a pause, withdrawal or private marking committed while we waited is seen. (One
+    joined ``FOR UPDATE OF prescription`` would re-read only the locked row after the wait.)"""
+    stmt = select(Prescription).where(
+        Prescription.citizen_id == citizen_id, Prescription.id == prescription_id
     )
     if lock:
-        stmt = stmt.with_for_update(of=Prescription)
-    row = session.execute(stmt).first()
-    return None if row is None else (row[0], row[1])
+        stmt = stmt.with_for_update()
+    prescription = session.execute(stmt).scalar_one_or_none()
+    if prescription is None:
+        return None
+    medication_status = session.execute(
+        select(Medication.status).where(
+            Medication.citizen_id == citizen_id,
+            Medication.id == prescription.medication_id,
+            _medication_visible(sees_all_private=sees_all_private, organisation_id=organisation_id),
+        )
+    ).scalar_one_or_none()
+    return None if medication_status is None else (prescription, medication_status)
 
 
 def find_visible(
