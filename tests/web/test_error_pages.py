@@ -88,3 +88,20 @@ def test_ui_pages_are_labelled_with_their_ui_route_in_metrics(
 
     assert 'route="/ui/citizen"' in metrics
     assert 'route="/citizen"' not in metrics
+
+
+def test_a_crash_on_a_ui_page_is_an_html_error_page(
+    app: FastAPI, counter: tuple[TestClient, Citizen], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: object, **__: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("medrecord.web.counter.prescription_service.dispensary_view", broken)
+    with TestClient(app, raise_server_exceptions=False, cookies=counter[0].cookies) as client:
+        response = client.get("/ui/citizen")
+
+    assert response.status_code == 500
+    assert response.headers["content-type"].startswith("text/html")
+    assert "Something went wrong on our side." in response.text
+    assert "boom" not in response.text and "Traceback" not in response.text
+    assert response.headers["x-request-id"]

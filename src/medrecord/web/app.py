@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
@@ -11,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import State
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Mount
-from starlette.types import Scope
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from medrecord.errors import DomainError
 from medrecord.http import status_of
@@ -20,6 +21,37 @@ from medrecord.web.deps import CsrfRejected, LoginRequired, NoCitizen
 from medrecord.web.rendering import HERE, page, see_other
 
 PREFIX = "/ui"
+log = structlog.get_logger("medrecord.web")
+
+
+class ErrorPageMiddleware:
+    """Inside the UI: anything unexpected is logged once, with the request id, and answered
+    with an HTML error page (the sub-application's own outer handler would answer plain text
+    and re-raise through the front door)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watching(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watching)
+        except Exception:
+            log.exception("unhandled_error")
+            if started:
+                raise
+            response = page(Request(scope), "error.html", None, status_code=500,
+                            error="Something went wrong on our side.")  # fmt: skip
+            await response(scope, receive, send)
 
 
 class SubApplication(Mount):
@@ -47,6 +79,7 @@ def create_web_app(state: State) -> FastAPI:
     web.include_router(counter.router)
     web.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     _install_error_pages(web)
+    web.add_middleware(ErrorPageMiddleware)
     return web
 
 
