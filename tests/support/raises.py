@@ -92,11 +92,19 @@ def index() -> dict[str, Function]:
     return found
 
 
+def _is_rule_question(call: ast.Call) -> bool:
+    """A call to a rule that *returns* a problem (``…_problem``, ``why_not_…``)."""
+    func = call.func
+    name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+    return name.endswith("_problem") or name.startswith("why_not_")
+
+
 def _not_raises(node: ast.AST) -> set[int]:
     """Ids of expressions that name an exception, or ask a rule, without raising: decorators
-    (a route's declaration), ``except`` clauses, ``isinstance`` checks, and rules asked only as
-    a condition (``if rule(...)``, ``rule(...) is None``), unless the condition keeps the
-    problem (``if p := rule(...)``)."""
+    (a route's declaration), ``except`` clauses, ``isinstance`` checks, and rules that return a
+    problem asked only as a condition (``if rule(...)``, ``rule(...) is None``), unless the
+    condition keeps the problem (``if p := rule(...)``). Any other call in a condition counts:
+    it may raise."""
     skip: set[int] = set()
     for n in ast.walk(node):
         if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
@@ -110,8 +118,12 @@ def _not_raises(node: ast.AST) -> set[int]:
         elif isinstance(n, ast.Compare):
             conditions.append(n)
         for condition in conditions:
-            if not any(isinstance(x, ast.NamedExpr) for x in ast.walk(condition)):
-                skip.update(id(x) for x in ast.walk(condition))
+            if any(isinstance(x, ast.NamedExpr) for x in ast.walk(condition)):
+                continue
+            for call in ast.walk(condition):
+                if isinstance(call, ast.Call) and _is_rule_question(call):
+                    skip.add(id(call))
+                    skip.update(id(x) for x in ast.walk(call.func))
         if isinstance(n, ast.ExceptHandler) and n.type is not None:
             skip.update(id(x) for x in ast.walk(n.type))
         if (
@@ -152,6 +164,9 @@ def _analyse(fn: Function, found: dict[str, Function], methods: dict[str, set[st
             target = _resolve(node, names, fn.module)
             if target in known_problems:
                 fn.problems.add(target)
+            elif target in found and not isinstance(found[target].node, ast.ClassDef):
+                # A function passed on (a sort key, a callback) may be called: it counts.
+                fn.callees.add(target)
         if not isinstance(node, ast.Call):
             continue
         target = _resolve(node.func, names, fn.module)

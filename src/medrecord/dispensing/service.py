@@ -190,7 +190,8 @@ def _dispense(
     raise_if(rules.quantity_problem(quantity, prescription.package_quantity))
     pharmacy = require_pharmacy(organisation_repository.get(session, actor.organisation_id or ""))
     if repository.take_iteration(session, prescription, at=now) is None:
-        raise NothingRemaining()  # a race the row lock should prevent; the UPDATE is the backstop
+        # A race the row lock should prevent; the conditional UPDATE is the backstop.
+        raise NothingRemaining("Nothing remains on this prescription.")
     used = set(repository.used_iteration_numbers(session, citizen.id, prescription.id))
     iteration = next(n for n in range(1, prescription.iterations + 1) if n not in used)
     dispensing = Dispensing(
@@ -208,7 +209,8 @@ def _dispense(
         dispensed_at=now,
         status=DispensingStatus.completed,
     )
-    with map_integrity_errors({ONE_PER_ITERATION: NothingRemaining()}):
+    backstop = NothingRemaining("Nothing remains on this prescription.")
+    with map_integrity_errors({ONE_PER_ITERATION: backstop}):
         repository.add(session, dispensing)
     if held is not None:
         held[0].status = OrderStatus.done  # the claim is fulfilled; the next iteration is free
