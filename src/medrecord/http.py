@@ -8,7 +8,7 @@ from http import HTTPStatus
 from typing import Annotated, Any, cast
 
 import structlog
-from fastapi import Depends, FastAPI, Header, Path, Request
+from fastapi import Depends, FastAPI, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -324,6 +324,9 @@ IF_MATCH_PROBLEMS: tuple[type[errors.DomainError], ...] = (
     problems.VersionMismatch,
 )
 
+# Offsets stay far inside a bigint: a client's number never reaches PostgreSQL out of range.
+MAX_OFFSET = 1_000_000
+OffsetQuery = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip.")]
 SessionDep = Annotated[Session, Depends(get_session)]
 IfMatchDep = Annotated[int | None, Depends(get_if_match)]
 ActorDep = Annotated[Actor, Depends(get_actor)]

@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
 from medrecord import errors, problems
+from tests.support.tokens import Tokens
 
 
 class Thing(BaseModel):
@@ -179,3 +180,21 @@ def test_ui_placeholder_is_served(client: TestClient) -> None:
     response = client.get("/ui")
     assert response.status_code == 200
     assert "medrecord" in response.text
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/drugs?offset=9223372036854775808",
+        "/api/v1/drugs?offset=1000001",
+        "/api/v1/admin/emergency-accesses?offset=9223372036854775808",
+    ],
+)
+def test_an_offset_beyond_any_page_is_a_422_not_a_database_error(
+    client: TestClient, tokens: Tokens, path: str
+) -> None:
+    admin = tokens.headers(role="admin", org="REGION-H")
+
+    response = client.get(path, headers=admin)
+
+    assert_problem(response, 422, "validation-error")

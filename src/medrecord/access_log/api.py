@@ -15,6 +15,7 @@ from medrecord.http import (
     ActorDep,
     CprPath,
     DeclaredPurposeDep,
+    OffsetQuery,
     SessionDep,
     documented,
 )
@@ -22,7 +23,6 @@ from medrecord.http import (
 router = APIRouter(tags=["access"])
 
 Limit = Annotated[int, Query(ge=1, le=100, description="Page size (at most 100).")]
-Offset = Annotated[int, Query(ge=0)]
 Cursor = Annotated[
     str | None, Query(max_length=200, description="`next_cursor` of the previous page.")
 ]
@@ -79,7 +79,7 @@ def list_emergency_accesses(
         bool | None, Query(description="false: the review queue; true: reviewed ones.")
     ] = False,
     limit: Limit = 50,
-    offset: Offset = 0,
+    offset: OffsetQuery = 0,
 ) -> list[EmergencyAccess]:
     """Emergency accesses for review, oldest first."""
     return access_log.list_emergency_accesses(

@@ -9,10 +9,14 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from medrecord.models import OPEN_ORDER_STATUSES
 from medrecord.prescription.repository import effective_status_sql, medication_visible_sql
 
 # The whole card in one statement and one round trip: the hot path of the service. Every
 # sub-select filters by citizen_id first (shard key; primary and unique key prefixes).
+# An open order is a claim: the statuses come from the model's one definition.
+_OPEN_ORDER_STATUSES = ", ".join(f"'{status}'" for status in OPEN_ORDER_STATUSES)
+
 # The rules it restates (private visibility, expiry) come from one SQL fragment each, shared
 # with the prescription queries and pinned to the Python rules by a test; no client text is
 # formatted in.
@@ -60,7 +64,7 @@ SELECT json_build_object(
                                                  'pharmacy_name', org.name, 'status', o.status)
                         FROM pharmacy_order o JOIN organisation org ON org.id = o.pharmacy_id
                         WHERE o.citizen_id = p.citizen_id AND o.prescription_id = p.id
-                          AND o.status IN ('ordered', 'dispensing')),
+                          AND o.status IN ({_OPEN_ORDER_STATUSES})),
                     'prescriber', p.prescriber,
                     'latest_dispensing', (
                         SELECT json_build_object('id', x.id, 'dispensed_at', x.dispensed_at,

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Path, Query
 from medrecord import problems
 from medrecord.drug import service
 from medrecord.drug.schemas import DrugDetail, DrugRead
-from medrecord.http import AUTHENTICATED, ActorDep, SessionDep, documented
+from medrecord.http import AUTHENTICATED, ActorDep, OffsetQuery, SessionDep, documented
 
 router = APIRouter(prefix="/drugs", tags=["catalogue"])
 
@@ -38,7 +38,7 @@ def search_drugs(
         ),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: OffsetQuery = 0,
 ) -> list[DrugRead]:
     """Search the drug catalogue by name, id, package number or ATC code."""
     return service.search_drugs(session, actor, text=search, atc=atc, limit=limit, offset=offset)

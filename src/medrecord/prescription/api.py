@@ -12,6 +12,7 @@ from medrecord.http import (
     ActorDep,
     CprPath,
     DeclaredPurposeDep,
+    OffsetQuery,
     SessionDep,
     documented,
 )
@@ -70,7 +71,7 @@ def list_prescriptions(
         Query(alias="status", description="Only prescriptions with this status."),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: OffsetQuery = 0,
 ) -> list[PrescriptionRead]:
     """The citizen's prescriptions; pharmacies without consent see only dispensable ones."""
     return service.list_prescriptions(

@@ -24,6 +24,7 @@ from medrecord.errors import DomainError
 from medrecord.http import status_of
 from medrecord.models import Purpose, WebSession
 from medrecord.prescription import orders as order_service
+from medrecord.prescription import rules as prescription_rules
 from medrecord.prescription import service as prescription_service
 from medrecord.prescription.schemas import DispensaryView, PrescriptionRead
 from medrecord.problems import CitizenNotFound, InvalidCpr
@@ -73,7 +74,19 @@ def citizen_page(
     view = prescription_service.dispensary_view(
         db, actor, cpr=counter_cpr(ws), declared=DeclaredPurpose()
     )
-    return page(request, "citizen.html", ws, db, view=view, error=error, status_code=status)
+    # The same rule as the API: another pharmacy's claim stops us; our own or none does not.
+    ours_to_dispense = {
+        p.id
+        for p in view.prescriptions
+        if prescription_rules.claim_problem(
+            holder_id=p.claimed_by.pharmacy_id if p.claimed_by else None,
+            holder_name=p.claimed_by.pharmacy_name if p.claimed_by else None,
+            organisation_id=actor.organisation_id,
+        )
+        is None
+    }
+    return page(request, "citizen.html", ws, db, view=view, error=error, status_code=status,
+                ours_to_dispense=ours_to_dispense)  # fmt: skip
 
 
 @router.post("/citizen/prescriptions/{prescription_id}/claim")
@@ -154,6 +167,11 @@ def _dispense_form(
     return page(
         request, "dispense.html", ws, db, status_code=status_code, view=view,
         prescription=prescription, options=_package_options(db, ws, prescription),
+        quantities=[
+            n
+            for n in range(prescription.package_quantity, 0, -1)
+            if dispensing_rules.quantity_problem(n, prescription.package_quantity) is None
+        ],
         idempotency_key=key or str(uuid.uuid4()), error=error,
     )  # fmt: skip
 
