@@ -32,6 +32,7 @@ from medrecord.http import (
     PROBLEM_SCHEMA,
     install_problem_handlers,
     problem,
+    problem_responses,
 )
 from medrecord.log import configure_logging
 from medrecord.medication.api import router as medication_router
@@ -149,7 +150,7 @@ def _add_operations(app: FastAPI) -> None:
         """Liveness: the process answers."""
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["operations"], responses={503: {"description": "Not ready"}})
+    @app.get("/readyz", tags=["operations"], responses=problem_responses(503))
     def readyz() -> Any:
         """Readiness: the database answers."""
         try:
