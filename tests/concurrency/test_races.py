@@ -203,3 +203,29 @@ def test_claim_race_leaves_exactly_one_pharmacy_holding_the_prescription(
     assert [(o.pharmacy_id, o.status) for o in open_orders] == [(winner, "ordered")]
     refused = [r.json() for r in responses if r.status_code == 409]
     assert {r["claimed_by"]["pharmacy_id"] for r in refused} == {winner}
+
+
+def test_undo_race_restores_the_iteration_once(
+    live_server: str, burst: Burst, race_db: Session, race_world: RaceWorld, signer: TokenSigner
+) -> None:
+    rx = new_prescription(race_db, race_world, 3)
+    base = f"{live_server}/api/v1/citizens/{race_world.citizen.cpr}"
+    headers = pharmacist_headers(signer, race_world)[0]
+    dispensed = httpx.post(
+        f"{base}/prescriptions/{rx.id}/dispensings",
+        headers=headers | {"Idempotency-Key": str(uuid.uuid4())},
+        json={},
+    )
+    assert dispensed.status_code == 201
+    undo_url = f"{base}/dispensings/{dispensed.json()['id']}/undo"
+
+    responses = burst(
+        [http_request("POST", undo_url, headers, {"reason": "Wrong citizen"}) for _ in range(10)]
+    )
+
+    statuses = Counter(r.status_code for r in responses)
+    race_db.expire_all()
+    stored = race_db.get(Prescription, (rx.citizen_id, rx.id))
+    print(f"\nundo race, 10 concurrent undos of one dispensing: {dict(statuses)}")
+    assert statuses == Counter({200: 1, 409: 9})
+    assert stored is not None and stored.dispensed_iterations == 0

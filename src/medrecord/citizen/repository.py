@@ -45,7 +45,10 @@ def has_active_relation(
 def lock_card(session: Session, citizen_id: uuid.UUID) -> MedicationCard:
     """The citizen's card row, locked: card writes are serialised per citizen."""
     return session.execute(
-        select(MedicationCard).where(MedicationCard.citizen_id == citizen_id).with_for_update()
+        select(MedicationCard)
+        .where(MedicationCard.citizen_id == citizen_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).scalar_one()
 
 

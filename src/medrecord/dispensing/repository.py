@@ -72,7 +72,8 @@ def get_dispensing(
         Dispensing.citizen_id == citizen_id, Dispensing.id == dispensing_id
     )
     if lock:
-        stmt = stmt.with_for_update()
+        # A row read under lock overwrites any older copy in the session.
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
     return session.execute(stmt).scalar_one_or_none()
 
 

@@ -20,7 +20,7 @@ def get_medication(
         .where(Medication.citizen_id == citizen_id, Medication.id == medication_id)
     )
     if lock:
-        stmt = stmt.with_for_update(of=Medication)
+        stmt = stmt.with_for_update(of=Medication).execution_options(populate_existing=True)
     row = session.execute(stmt).first()
     return None if row is None else (row[0], row[1])
 

@@ -58,6 +58,7 @@ def lock_medication(
         select(Medication)
         .where(Medication.citizen_id == citizen_id, Medication.id == medication_id)
         .with_for_update()
+        .execution_options(populate_existing=True)
     ).scalar_one_or_none()
 
 
@@ -80,7 +81,8 @@ def get_visible(
         Prescription.citizen_id == citizen_id, Prescription.id == prescription_id
     )
     if lock:
-        stmt = stmt.with_for_update()
+        # A row read under lock overwrites any older copy in the session.
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
     prescription = session.execute(stmt).scalar_one_or_none()
     if prescription is None:
         return None
@@ -203,7 +205,8 @@ def get_order(
         PharmacyOrder.citizen_id == citizen_id, PharmacyOrder.id == order_id
     )
     if lock:
-        stmt = stmt.with_for_update()
+        # A row read under lock overwrites any older copy in the session.
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
     return session.execute(stmt).scalar_one_or_none()
 
 
