@@ -219,6 +219,30 @@ def _dispense(
     return dispensing_read(dispensing, prescription, _drug(session, dispensing.drug_id))
 
 
+def _dispensing_and_prescription(
+    session: Session,
+    actor: Actor,
+    access: Access,
+    citizen: Citizen,
+    dispensing_id: uuid.UUID,
+    *,
+    lock_prescription: bool = False,
+) -> tuple[Dispensing, Prescription]:
+    """The citizen's dispensing and its prescription, 404 unless the caller may see both."""
+    dispensing = repository.get_dispensing(session, citizen.id, dispensing_id)
+    if dispensing is None:
+        raise DispensingNotFound()
+    prescription, _ = prescription_repository.find_visible(
+        session,
+        citizen.id,
+        dispensing.prescription_id,
+        sees_all_private=access.sees_all_private,
+        organisation_id=actor.organisation_id,
+        lock=lock_prescription,
+    )
+    return dispensing, prescription
+
+
 def undo_dispensing(
     session: Session,
     actor: Actor,
@@ -238,17 +262,9 @@ def undo_dispensing(
         resource_type="dispensing",
         resource_id=dispensing_id,
     ) as (citizen, access, _entry):
-        found = repository.get_dispensing(session, citizen.id, dispensing_id)
-        if found is None:
-            raise DispensingNotFound()
         # Lock order as in dispense: prescription first, then the dispensing.
-        prescription, _ = prescription_repository.find_visible(
-            session,
-            citizen.id,
-            found.prescription_id,
-            sees_all_private=access.sees_all_private,
-            organisation_id=actor.organisation_id,
-            lock=True,
+        _, prescription = _dispensing_and_prescription(
+            session, actor, access, citizen, dispensing_id, lock_prescription=True
         )
         dispensing = repository.get_dispensing(session, citizen.id, dispensing_id, lock=True)
         assert dispensing is not None  # noqa: S101 - rows are never deleted
@@ -299,15 +315,8 @@ def get_dispensing(
         resource_type="dispensing",
         resource_id=dispensing_id,
     ) as (citizen, access, _entry):
-        dispensing = repository.get_dispensing(session, citizen.id, dispensing_id)
-        if dispensing is None:
-            raise DispensingNotFound()
-        prescription, _ = prescription_repository.find_visible(
-            session,
-            citizen.id,
-            dispensing.prescription_id,
-            sees_all_private=access.sees_all_private,
-            organisation_id=actor.organisation_id,
+        dispensing, prescription = _dispensing_and_prescription(
+            session, actor, access, citizen, dispensing_id
         )
         result = dispensing_read(dispensing, prescription, _drug(session, dispensing.drug_id))
     session.commit()
