@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
@@ -54,3 +56,17 @@ def test_drug_detail_lists_substitutes_cheapest_first(
         client.get("/api/v1/drugs/0", headers=tokens.headers(role="doctor", org="x")).status_code
         == 404
     )
+
+
+def test_search_and_detail_show_the_dosage_units(
+    client: TestClient, db: Session, tokens: Tokens
+) -> None:
+    pen = make_drug(db, name="Zzinsulin", form="solution for injection in pre-filled pen")
+    make_package(db, drug=pen, size=Decimal(15), unit="ml")
+    headers = tokens.headers(role="doctor", org="x")
+
+    found = client.get("/api/v1/drugs?search=zzinsulin", headers=headers).json()
+    detail = client.get(f"/api/v1/drugs/{pen.id}", headers=headers).json()
+
+    assert [d["dosage_units"] for d in found] == [["unit"]]
+    assert detail["dosage_units"] == ["unit"]

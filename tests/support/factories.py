@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from medrecord import clock
 from medrecord.access.actor import Actor, Role
 from medrecord.citizen.rules import birth_date_of
+from medrecord.drug.forms import units_for_form
 from medrecord.medication.schemas import Dosage
 from medrecord.models import (
     Citizen,
@@ -102,13 +103,20 @@ def make_drug(
     name: str | None = None,
     substitution_group: str | None = None,
     atc_code: str = "N02BE01",
+    form: str = "tablet",
+    dosage_units: list[str] | None = None,
 ) -> Drug:
-    """A catalogue drug, without packages (give it one with make_package)."""
+    """A catalogue drug, without packages (give it one with make_package). Its dosage units
+    are the form's unless given."""
     n = _n()
+    units = dosage_units or units_for_form(form)
+    if not units:
+        raise ValueError(f"form {form!r} has no known dosage units: give dosage_units")
     drug = Drug(
         id=f"77{n:09d}",
         name=name or f"Testdrug {n}",
-        form="tablet",
+        form=form,
+        dosage_units=[str(u) for u in units],
         strength="500 mg",
         atc_code=atc_code,
         substitution_group=substitution_group,

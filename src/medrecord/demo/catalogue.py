@@ -2,16 +2,23 @@
 
 Drugs that share a substitution group are interchangeable at the pharmacy (same substance,
 strength and form), as in the Danish "substitutionsgruppe". Packages are (size, unit, price DKK).
+A drug's dosage units come from its form (``drug.forms``) unless ``DOSAGE_UNITS`` says otherwise.
+
+Drug ids and package numbers are derived from a row's index: add new rows at the end.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-Package = tuple[int, str, str]
+from medrecord.dosage.units import Unit
+from medrecord.drug.forms import units_for_form
+
+Package = tuple[int | str, str, str]
 DrugRow = tuple[str, str, str, str, str | None, list[Package]]
 
 T, FT, C = "tablet", "film-coated tablet", "capsule"
+PEN = "solution for injection in pre-filled pen"
 
 DRUGS: list[DrugRow] = [
     (
@@ -184,16 +191,9 @@ DRUGS: list[DrugRow] = [
     ('Alendronat "Aurobindo"', T, "70 mg", "M05BA04", None, [(12, "tablet", "79.00")]),
     ("Kaleorid", "prolonged-release tablet", "750 mg", "A12BA01", None, [(100, "tablet", "68.00")]),
     ('Magnesia "DAK"', FT, "500 mg", "A06AD02", None, [(100, "tablet", "45.00")]),
-    ("Lantus", "solution for injection", "100 units/ml", "A10AE04", None, [(15, "ml", "560.00")]),
-    (
-        "NovoRapid FlexPen",
-        "solution for injection",
-        "100 units/ml",
-        "A10AB05",
-        None,
-        [(15, "ml", "540.00")],
-    ),
-    ("Ozempic", "solution for injection", "1 mg", "A10BJ06", None, [(3, "ml", "1025.00")]),
+    ("Lantus", PEN, "100 units/ml", "A10AE04", None, [(15, "ml", "560.00")]),
+    ("NovoRapid FlexPen", PEN, "100 units/ml", "A10AB05", None, [(15, "ml", "540.00")]),
+    ("Ozempic", PEN, "1 mg", "A10BJ06", None, [(3, "ml", "1025.00")]),
     ("Jardiance", FT, "10 mg", "A10BK03", None, [(90, "tablet", "760.00")]),
     ('Cetirizin "Sandoz"', FT, "10 mg", "R06AE07", None, [(100, "tablet", "40.00")]),
     ('Donepezil "Teva"', FT, "10 mg", "N06DA02", None, [(98, "tablet", "115.00")]),
@@ -207,7 +207,64 @@ DRUGS: list[DrugRow] = [
         [(100, "capsule", "84.00")],
     ),
     ('Finasterid "Teva"', FT, "5 mg", "G04CB01", None, [(98, "tablet", "91.00")]),
+    # Forms dosed in other units than tablets and capsules
+    (
+        'Fentanyl "Sandoz"',
+        "transdermal patch",
+        "25 microgram/hour",
+        "N02AB03",
+        None,
+        [(5, "patch", "165.00"), (10, "patch", "299.00")],
+    ),
+    ("Xalatan", "eye drops", "50 microgram/ml", "S01EE01", None, [("2.5", "ml", "119.00")]),
+    (
+        "Imadrax",
+        "powder for oral suspension",
+        "50 mg/ml",
+        "J01CA04",
+        None,
+        [(100, "ml", "64.00")],
+    ),
+    (
+        "Symbicort Turbuhaler",
+        "inhalation powder",
+        "160/4.5 microgram/dose",
+        "R03AK07",
+        None,
+        [(120, "dose", "389.00")],
+    ),
+    ("Laxoberal", "oral drops", "7.5 mg/ml", "A06AB08", None, [(30, "ml", "52.00")]),
+    (
+        'Paracetamol "Orifarm"',
+        "suppository",
+        "250 mg",
+        "N02BE01",
+        None,
+        [(10, "suppository", "34.00")],
+    ),
+    (
+        "Movicol",
+        "powder for oral solution in sachet",
+        "13.8 g",
+        "A06AD65",
+        None,
+        [(30, "sachet", "95.00")],
+    ),
 ]
+
+# Where the form alone does not decide, by (name, strength): a pen that is not insulin.
+DOSAGE_UNITS: dict[tuple[str, str], tuple[Unit, ...]] = {
+    ("Ozempic", "1 mg"): (Unit.injection,),
+}
+
+
+def dosage_units(name: str, form: str, strength: str) -> list[str]:
+    """The demo drug's dosage units: its override, else its form's (a form the table does not
+    know is a mistake in this file)."""
+    units = DOSAGE_UNITS.get((name, strength)) or units_for_form(form)
+    if not units:
+        raise ValueError(f"demo drug {name} {strength}: no dosage units for form {form!r}")
+    return [str(u) for u in units]
 
 
 def drug_id(index: int) -> str:

@@ -137,6 +137,7 @@ def seed_demo(session: Session, *, seed: int = 2026) -> dict[str, int]:
             id=catalogue.drug_id(index),
             name=name,
             form=form,
+            dosage_units=catalogue.dosage_units(name, form, strength),
             strength=strength,
             atc_code=atc,
             substitution_group=group,

@@ -2,7 +2,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
+
+from medrecord.dosage.units import Unit
 
 
 class DrugSummary(BaseModel):
@@ -32,6 +35,11 @@ class DrugRead(BaseModel):
     id: str = Field(examples=["28100007919"])
     name: str = Field(examples=["Panodil"])
     form: str = Field(examples=["film-coated tablet"])
+    dosage_units: list[str] = Field(
+        description="The units a dose of this drug is stated in (decided by its form), the "
+        "usual one first: " + ", ".join(Unit) + ".",
+        examples=[["tablet"]],
+    )
     strength: str = Field(examples=["500 mg"])
     atc_code: str = Field(examples=["N02BE01"])
     substitution_group: str | None = Field(examples=["PARA-500-T"])
@@ -59,3 +67,33 @@ class CatalogueRow(BaseModel):
     package_size: Decimal = Field(gt=0, max_digits=10, decimal_places=2)
     package_unit: str = Field(min_length=1, max_length=40)
     price_dkk: Decimal | None = Field(default=None, ge=0, max_digits=10, decimal_places=2)
+    dosage_units: list[Unit] | None = Field(
+        default=None,
+        description="Overrides the units the form gives: a list, or one string separated by "
+        "semicolons (`unit;ml`). Empty: from the form.",
+    )
+
+    @field_validator("dosage_units", mode="before")
+    @classmethod
+    def _split_units(cls, value: object) -> object:
+        """``"unit; ml"`` or ``["unit", "ml"]`` → ``[unit, ml]``, each a known unit (case and
+        spaces ignored, repeats dropped); nothing given → None (the form decides)."""
+        if value is None:
+            return None
+        items = value.split(";") if isinstance(value, str) else value
+        if not isinstance(items, list):
+            return value  # pydantic names the wrong type
+        units: list[Unit] = []
+        for item in items:
+            text = item.strip().lower() if isinstance(item, str) else ""
+            if isinstance(item, str) and text == "":
+                continue
+            if text not in _UNIT_VALUES:
+                message = f"'{str(item)[:40]}' is not a dosage unit (valid: {', '.join(Unit)})"
+                raise PydanticCustomError("dosage_unit", "{message}", {"message": message})
+            if Unit(text) not in units:
+                units.append(Unit(text))
+        return units or None
+
+
+_UNIT_VALUES = frozenset(Unit)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from medrecord.access.actor import Actor
 from medrecord.drug import repository
+from medrecord.drug.forms import units_for_form
 from medrecord.drug.schemas import CatalogueRow, DrugDetail, DrugRead
 from medrecord.models import Drug, DrugPackage
 from medrecord.problems import DrugNotFound
@@ -78,17 +79,24 @@ def import_catalogue(session: Session, rows: list[dict[str, Any]]) -> ImportRepo
             )
             report.rejected.append((line, problems))
             continue
+        units = row.dosage_units or units_for_form(row.form)
+        if units is None:
+            report.rejected.append((line, f"unknown form '{row.form}': give dosage_units"))
+            continue
+        dosage_units = [str(u) for u in units]
         drug = repository.get_drug(session, row.drug_id)
         if drug is None:
             drug = Drug(id=row.drug_id)
             repository.add(session, drug)
             report.drugs_added += 1
-        elif (drug.name, drug.form, drug.strength, drug.atc_code, drug.substitution_group) != (
-            row.name, row.form, row.strength, row.atc_code, row.substitution_group,
+        elif (drug.name, drug.form, drug.strength, drug.atc_code, drug.substitution_group,
+              list(drug.dosage_units)) != (
+            row.name, row.form, row.strength, row.atc_code, row.substitution_group, dosage_units,
         ):  # fmt: skip
             report.drugs_updated += 1
         drug.name, drug.form, drug.strength = row.name, row.form, row.strength
         drug.atc_code, drug.substitution_group = row.atc_code, row.substitution_group
+        drug.dosage_units = dosage_units
         package = repository.get_package(session, row.package_number)
         if package is not None and package.drug_id != row.drug_id:
             report.rejected.append(

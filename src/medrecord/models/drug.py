@@ -3,6 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from medrecord.models.base import Base
@@ -14,6 +15,7 @@ class Drug(Base):
     __tablename__ = "drug"
     __table_args__ = (
         CheckConstraint("atc_code ~ '^[A-Z][0-9]{2}[A-Z]{2}[0-9]{2}$'", name="atc_code_format"),
+        CheckConstraint("cardinality(dosage_units) >= 1", name="dosage_units_not_empty"),
         Index("ix_drug_atc_code", "atc_code"),
         Index("ix_drug_substitution_group", "substitution_group"),
     )
@@ -21,6 +23,9 @@ class Drug(Base):
     id: Mapped[str] = mapped_column(String(20), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     form: Mapped[str] = mapped_column(String(100))
+    # The units a dose may be stated in (medrecord.dosage.units.Unit values), the usual first;
+    # the import derives them from the form (drug.forms) unless a row states them.
+    dosage_units: Mapped[list[str]] = mapped_column(ARRAY(String(20)))
     strength: Mapped[str] = mapped_column(String(100))
     atc_code: Mapped[str] = mapped_column(String(7))
     substitution_group: Mapped[str | None] = mapped_column(String(40))
