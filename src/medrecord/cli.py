@@ -241,7 +241,8 @@ def import_drugs(
     """Load or update drugs and packages; rows that fail validation are listed and skipped.
 
     Columns: drug_id, name, form, strength, atc_code, substitution_group, package_number,
-    package_size, package_unit, price_dkk. Exit code 1 when any row was rejected.
+    package_size, package_unit, price_dkk, and optionally dosage_units (e.g. "unit;ml"; else
+    from the form). Exit code 1 when any row was rejected.
     """
     from medrecord.db import make_sessionmaker
     from medrecord.drug.service import import_catalogue, parse_catalogue

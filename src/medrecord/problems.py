@@ -355,6 +355,12 @@ class UnknownOrganisation(RuleViolation):
     code = "unknown-organisation"
 
 
+class InvalidDosage(RuleViolation):
+    """The dosage contradicts itself, its drug or its medication; see errors."""
+
+    code = "invalid-dosage"
+
+
 class InvalidPause(RuleViolation):
     """paused_to is before paused_from."""
 

@@ -6,6 +6,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from medrecord.dosage.examples import daily
 from medrecord.models import AuditEvent
 from tests.support.factories import make_citizen, make_drug, make_medication, make_organisation
 from tests.support.tokens import Tokens
@@ -34,7 +35,7 @@ def test_doctor_without_relation_reads_and_acts_in_an_emergency_and_it_is_flagge
             "drug_id": drug.id,
             "indication_text": "Sepsis",
             "start_date": "2026-11-21",
-            "dosage": {"kind": "temporary", "unit": "tablet", "morning": 1},
+            "dosage": daily(morning=1),
         },
     )
 

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from medrecord.access.actor import Role
+from medrecord.dosage.examples import daily
 from medrecord.models import Dispensing, Medication, PharmacyOrder, Prescription
 from tests.support.tokens import Tokens
 from tests.support.world import build_world
@@ -38,7 +39,7 @@ def test_every_id_of_another_citizen_is_404_and_leaks_nothing(
                 "drug_id": b.drug.id,
                 "indication_text": "x",
                 "start_date": "2026-11-01",
-                "dosage": {"kind": "fixed", "unit": "tablet", "morning": 1},
+                "dosage": daily(morning=1),
             },
         ),
         ("POST", f"{on_a}/medications/{b.medication.id}/pause", {**doctor, **one}, {}),

@@ -24,6 +24,7 @@ from medrecord import clock
 from medrecord.access.actor import Role
 from medrecord.access.permissions import Permission, Scope, scope_of
 from medrecord.config import Settings
+from medrecord.dosage.examples import daily
 from medrecord.http import AUTHENTICATED
 from medrecord.main import create_app
 from tests.support.factories import random_cpr
@@ -54,7 +55,7 @@ def medication_json(w: World) -> dict[str, Any]:
         "drug_id": w.drug.id,
         "indication_text": "Pain",
         "start_date": "2026-11-01",
-        "dosage": {"kind": "fixed", "unit": "tablet", "morning": 1},
+        "dosage": daily(morning=1),
     }
 
 

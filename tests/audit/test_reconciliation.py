@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from medrecord import clock
 from medrecord.access.actor import Role
+from medrecord.dosage.examples import daily
 from medrecord.models import AuditEvent
 from tests.support.factories import make_organisation
 from tests.support.tokens import Tokens
@@ -100,7 +101,7 @@ def operations(worlds: list[World], tokens: Tokens, er_id: str) -> list[Callable
                 "drug_id": w.drug.id,
                 "indication_text": "Pain",
                 "start_date": "2026-11-01",
-                "dosage": {"kind": "fixed", "unit": "tablet", "morning": 1},
+                "dosage": daily(morning=1),
             },
         )
 

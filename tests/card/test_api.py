@@ -48,7 +48,7 @@ def test_gp_doctor_reads_card_with_medications_prescriptions_and_etag(
     assert body["version"] == 1
     [med] = body["medications"]
     assert med["id"] == str(medication.id)
-    assert med["dosage_text"] == "1 tablet morning and evening"
+    assert med["dosage_text"] == "1 tablet morgen og aften"
     assert med["drug"]["atc_code"] == drug.atc_code
     [rx] = med["prescriptions"]
     assert rx["id"] == str(prescription.id)

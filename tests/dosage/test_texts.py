@@ -46,7 +46,7 @@ ROWS = [
         START,
         da_short="1 tablet morgen",
         da_long="Dosering fra d. 1. dec. 2026:\n1 tablet hver morgen",
-        en_short="1 tablet morning",
+        en_short="1 tablet in the morning",
         en_long="Dosage from 1 Dec 2026:\n1 tablet every morning",
         type="fixed",
         temporary=False,
@@ -61,7 +61,7 @@ ROWS = [
         START,
         da_short="2 tabletter aften",
         da_long="Dosering fra d. 1. dec. 2026:\n2 tabletter hver aften",
-        en_short="2 tablets evening",
+        en_short="2 tablets in the evening",
         en_long="Dosage from 1 Dec 2026:\n2 tablets every evening",
         type="fixed",
         temporary=False,
@@ -76,7 +76,7 @@ ROWS = [
         START,
         da_short="1 tablet nat",
         da_long="Dosering fra d. 1. dec. 2026:\n1 tablet hver nat",
-        en_short="1 tablet night",
+        en_short="1 tablet at night",
         en_long="Dosage from 1 Dec 2026:\n1 tablet every night",
         type="fixed",
         temporary=False,
@@ -91,7 +91,7 @@ ROWS = [
         START,
         da_short="1 kapsel middag",
         da_long="Dosering fra d. 1. dec. 2026:\n1 kapsel hver middag",
-        en_short="1 capsule noon",
+        en_short="1 capsule at noon",
         en_long="Dosage from 1 Dec 2026:\n1 capsule every day at noon",
         type="fixed",
         temporary=False,
@@ -118,8 +118,11 @@ ROWS = [
         START,
         da_short="1 tablet morgen og aften",
         da_long="Dosering fra d. 1. dec. 2026:\n1 tablet morgen og 1 tablet aften - hver dag",
-        en_short="1 tablet morning and evening",
-        en_long="Dosage from 1 Dec 2026:\n1 tablet morning and 1 tablet evening - every day",
+        en_short="1 tablet in the morning and in the evening",
+        en_long=(
+            "Dosage from 1 Dec 2026:\n"
+            "1 tablet in the morning and 1 tablet in the evening - every day"
+        ),
         type="fixed",
         temporary=False,
         daily=[2],
@@ -149,10 +152,10 @@ ROWS = [
             "Dosering fra d. 1. dec. 2026:\n"
             "1 tablet morgen, 1 tablet middag og 1 tablet aften - hver dag"
         ),
-        en_short="1 tablet morning, noon and evening",
+        en_short="1 tablet in the morning, at noon and in the evening",
         en_long=(
             "Dosage from 1 Dec 2026:\n"
-            "1 tablet morning, 1 tablet noon and 1 tablet evening - every day"
+            "1 tablet in the morning, 1 tablet at noon and 1 tablet in the evening - every day"
         ),
         type="fixed",
         temporary=False,
@@ -184,10 +187,11 @@ ROWS = [
             "Dosering fra d. 1. dec. 2026:\n"
             "1 tablet morgen, 1 tablet middag, 1 tablet aften og 1 tablet nat - hver dag"
         ),
-        en_short="1 tablet morning, noon, evening and night",
+        en_short="1 tablet in the morning, at noon, in the evening and at night",
         en_long=(
             "Dosage from 1 Dec 2026:\n"
-            "1 tablet morning, 1 tablet noon, 1 tablet evening and 1 tablet night - every day"
+            "1 tablet in the morning, 1 tablet at noon, 1 tablet in the evening and 1 tablet "
+            "at night - every day"
         ),
         type="fixed",
         temporary=False,
@@ -214,8 +218,11 @@ ROWS = [
         START,
         da_short="1 tablet morgen og 2 tabletter aften",
         da_long="Dosering fra d. 1. dec. 2026:\n1 tablet morgen og 2 tabletter aften - hver dag",
-        en_short="1 tablet morning and 2 tablets evening",
-        en_long="Dosage from 1 Dec 2026:\n1 tablet morning and 2 tablets evening - every day",
+        en_short="1 tablet in the morning and 2 tablets in the evening",
+        en_long=(
+            "Dosage from 1 Dec 2026:\n"
+            "1 tablet in the morning and 2 tablets in the evening - every day"
+        ),
         type="fixed",
         temporary=False,
         daily=[3],
@@ -246,10 +253,11 @@ ROWS = [
             "Dosering fra d. 1. dec. 2026:\n"
             "2 tabletter morgen, 1 tablet middag, 2 tabletter aften og 1 tablet nat - hver dag"
         ),
-        en_short="2 tablets morning, 1 tablet noon, 2 tablets evening and 1 tablet night",
+        en_short=None,
         en_long=(
             "Dosage from 1 Dec 2026:\n"
-            "2 tablets morning, 1 tablet noon, 2 tablets evening and 1 tablet night - every day"
+            "2 tablets in the morning, 1 tablet at noon, 2 tablets in the evening and 1 tablet "
+            "at night - every day"
         ),
         type="fixed",
         temporary=False,
@@ -276,8 +284,11 @@ ROWS = [
         START,
         da_short="1 tablet morgen og 2 tabletter aften",
         da_long="Dosering fra d. 1. dec. 2026:\n1 tablet morgen og 2 tabletter aften - hver dag",
-        en_short="1 tablet morning and 2 tablets evening",
-        en_long="Dosage from 1 Dec 2026:\n1 tablet morning and 2 tablets evening - every day",
+        en_short="1 tablet in the morning and 2 tablets in the evening",
+        en_long=(
+            "Dosage from 1 Dec 2026:\n"
+            "1 tablet in the morning and 2 tablets in the evening - every day"
+        ),
         type="fixed",
         temporary=False,
         daily=[3],
@@ -291,7 +302,7 @@ ROWS = [
         START,
         da_short="0,5 tablet morgen",
         da_long="Dosering fra d. 1. dec. 2026:\n0,5 tablet hver morgen",
-        en_short="0.5 tablet morning",
+        en_short="0.5 tablet in the morning",
         en_long="Dosage from 1 Dec 2026:\n0.5 tablet every morning",
         type="fixed",
         temporary=False,
@@ -306,7 +317,7 @@ ROWS = [
         START,
         da_short="1,5 tabletter morgen",
         da_long="Dosering fra d. 1. dec. 2026:\n1,5 tabletter hver morgen",
-        en_short="1.5 tablets morning",
+        en_short="1.5 tablets in the morning",
         en_long="Dosage from 1 Dec 2026:\n1.5 tablets every morning",
         type="fixed",
         temporary=False,
@@ -321,7 +332,7 @@ ROWS = [
         START,
         da_short="0,25 tablet aften",
         da_long="Dosering fra d. 1. dec. 2026:\n0,25 tablet hver aften",
-        en_short="0.25 tablet evening",
+        en_short="0.25 tablet in the evening",
         en_long="Dosage from 1 Dec 2026:\n0.25 tablet every evening",
         type="fixed",
         temporary=False,
@@ -348,8 +359,11 @@ ROWS = [
         START,
         da_short="0,5 tablet morgen og aften",
         da_long="Dosering fra d. 1. dec. 2026:\n0,5 tablet morgen og 0,5 tablet aften - hver dag",
-        en_short="0.5 tablet morning and evening",
-        en_long="Dosage from 1 Dec 2026:\n0.5 tablet morning and 0.5 tablet evening - every day",
+        en_short="0.5 tablet in the morning and in the evening",
+        en_long=(
+            "Dosage from 1 Dec 2026:\n"
+            "0.5 tablet in the morning and 0.5 tablet in the evening - every day"
+        ),
         type="fixed",
         temporary=False,
         daily=[1],
@@ -375,8 +389,8 @@ ROWS = [
         None,
         da_short="1 tablet morgen og aften",
         da_long="Dosering:\n1 tablet morgen og 1 tablet aften - hver dag",
-        en_short="1 tablet morning and evening",
-        en_long="Dosage:\n1 tablet morning and 1 tablet evening - every day",
+        en_short="1 tablet in the morning and in the evening",
+        en_long="Dosage:\n1 tablet in the morning and 1 tablet in the evening - every day",
         type="fixed",
         temporary=False,
         daily=[2],
@@ -432,8 +446,8 @@ ROWS = [
         START,
         da_short="2 kapsler 2 gange daglig",
         da_long="Dosering fra d. 1. dec. 2026:\n2 kapsler 2 gange hver dag",
-        en_short="2 capsules 2 times daily",
-        en_long="Dosage from 1 Dec 2026:\n2 capsules 2 times every day",
+        en_short="2 capsules twice daily",
+        en_long="Dosage from 1 Dec 2026:\n2 capsules twice every day",
         type="fixed",
         temporary=False,
         daily=[4],
@@ -462,8 +476,8 @@ ROWS = [
         None,
         da_short="1 tablet 2 gange daglig",
         da_long="Dosering:\n1 tablet 2 gange hver dag",
-        en_short="1 tablet 2 times daily",
-        en_long="Dosage:\n1 tablet 2 times every day",
+        en_short="1 tablet twice daily",
+        en_long="Dosage:\n1 tablet twice every day",
         type="fixed",
         temporary=False,
         daily=[2],
@@ -601,7 +615,9 @@ ROWS = [
             "Dosering fra d. 1. dec. 2026:\n1 tablet morgen og 2 tabletter kl. 12:30 - hver dag"
         ),
         en_short=None,
-        en_long="Dosage from 1 Dec 2026:\n1 tablet morning and 2 tablets at 12:30 - every day",
+        en_long=(
+            "Dosage from 1 Dec 2026:\n1 tablet in the morning and 2 tablets at 12:30 - every day"
+        ),
         type="fixed",
         temporary=False,
         daily=[3],
@@ -659,8 +675,11 @@ ROWS = [
         da_long=(
             "Dosering fra d. 1. dec. 2026:\n1-2 tabletter morgen og 1-2 tabletter aften - hver dag"
         ),
-        en_short="1-2 tablets morning and evening",
-        en_long="Dosage from 1 Dec 2026:\n1-2 tablets morning and 1-2 tablets evening - every day",
+        en_short="1-2 tablets in the morning and in the evening",
+        en_long=(
+            "Dosage from 1 Dec 2026:\n"
+            "1-2 tablets in the morning and 1-2 tablets in the evening - every day"
+        ),
         type="fixed",
         temporary=False,
         daily=[(2, 4)],
@@ -702,7 +721,7 @@ ROWS = [
         START,
         da_short="0,5-1 tablet aften",
         da_long="Dosering fra d. 1. dec. 2026:\n0,5-1 tablet hver aften",
-        en_short="0.5-1 tablet evening",
+        en_short="0.5-1 tablet in the evening",
         en_long="Dosage from 1 Dec 2026:\n0.5-1 tablet every evening",
         type="fixed",
         temporary=False,
@@ -717,7 +736,7 @@ ROWS = [
         START,
         da_short="0-1 tablet nat",
         da_long="Dosering fra d. 1. dec. 2026:\n0-1 tablet hver nat",
-        en_short="0-1 tablet night",
+        en_short="0-1 tablet at night",
         en_long="Dosage from 1 Dec 2026:\n0-1 tablet every night",
         type="fixed",
         temporary=False,
@@ -825,15 +844,17 @@ ROWS = [
         },
         START,
         # FMK (has no maximum a day): "2 tabletter efter behov, højst 4 gange daglig"
-        da_short=None,
+        # FMK: "2 tabletter efter behov, højst 4 gange daglig"
+        da_short="2 tabletter efter behov, højst 4 gange og 6 tabletter i døgnet",
+        # FMK: "Dosering fra d. 1. dec. 2026:\n"
+        #       "2 tabletter efter behov, højst 4 gange dagligt"
         da_long=(
             "Dosering fra d. 1. dec. 2026:\n"
-            "2 tabletter efter behov, højst 4 gange dagligt, højst 6 tabletter i døgnet"
+            "2 tabletter efter behov, højst 4 gange og 6 tabletter i døgnet"
         ),
-        en_short="2 tablets as needed, at most 4 times a day, at most 6 tablets a day",
+        en_short="2 tablets as needed, at most 4 times and 6 tablets a day",
         en_long=(
-            "Dosage from 1 Dec 2026:\n"
-            "2 tablets as needed, at most 4 times a day, at most 6 tablets a day"
+            "Dosage from 1 Dec 2026:\n2 tablets as needed, at most 4 times and 6 tablets a day"
         ),
         type="as_needed",
         temporary=False,
@@ -856,15 +877,17 @@ ROWS = [
         },
         START,
         # FMK (has no maximum a day): "1-2 tabletter efter behov, højst 3 gange daglig"
-        da_short=None,
+        # FMK: "1-2 tabletter efter behov, højst 3 gange daglig"
+        da_short="1-2 tabletter efter behov, højst 3 gange og 4 tabletter i døgnet",
+        # FMK: "Dosering fra d. 1. dec. 2026:\n"
+        #       "1-2 tabletter efter behov, højst 3 gange dagligt"
         da_long=(
             "Dosering fra d. 1. dec. 2026:\n"
-            "1-2 tabletter efter behov, højst 3 gange dagligt, højst 4 tabletter i døgnet"
+            "1-2 tabletter efter behov, højst 3 gange og 4 tabletter i døgnet"
         ),
-        en_short="1-2 tablets as needed, at most 3 times a day, at most 4 tablets a day",
+        en_short="1-2 tablets as needed, at most 3 times and 4 tablets a day",
         en_long=(
-            "Dosage from 1 Dec 2026:\n"
-            "1-2 tablets as needed, at most 3 times a day, at most 4 tablets a day"
+            "Dosage from 1 Dec 2026:\n1-2 tablets as needed, at most 3 times and 4 tablets a day"
         ),
         type="as_needed",
         temporary=False,
@@ -934,8 +957,8 @@ ROWS = [
         # FMK: "1 tablet efter behov 2 gange"
         da_short="1 tablet efter behov, højst 2 gange daglig",
         da_long="Dosering kun d. 1. dec. 2026:\n1 tablet efter behov, højst 2 gange dagligt",
-        en_short="1 tablet as needed, at most 2 times a day",
-        en_long="Dosage on 1 Dec 2026 only:\n1 tablet as needed, at most 2 times a day",
+        en_short="1 tablet as needed, at most twice a day",
+        en_long="Dosage on 1 Dec 2026 only:\n1 tablet as needed, at most twice a day",
         type="as_needed",
         temporary=True,
         daily=[None],
@@ -961,11 +984,11 @@ ROWS = [
             "1 tablet hver morgen\n"
             "1 tablet efter behov, højst 2 gange dagligt"
         ),
-        en_short="1 tablet morning, plus 1 tablet as needed, at most 2 times a day",
+        en_short="1 tablet in the morning, plus 1 tablet as needed, at most twice a day",
         en_long=(
             "Dosage from 1 Dec 2026:\n"
             "1 tablet every morning\n"
-            "1 tablet as needed, at most 2 times a day"
+            "1 tablet as needed, at most twice a day"
         ),
         type="combined",
         temporary=False,
@@ -1003,7 +1026,7 @@ ROWS = [
         en_short=None,
         en_long=(
             "Dosage from 1 Dec 2026:\n"
-            "1 puff morning and 1 puff evening - every day\n"
+            "1 puff in the morning and 1 puff in the evening - every day\n"
             "1 puff as needed, at most 4 times a day"
         ),
         type="combined",
@@ -1042,7 +1065,7 @@ ROWS = [
         en_short=None,
         en_long=(
             "Dosage from 1 Dec 2026:\n"
-            "2 puffs morning and 2 puffs evening - every day\n"
+            "2 puffs in the morning and 2 puffs in the evening - every day\n"
             "1-2 puffs as needed, at most 4 times a day"
         ),
         type="combined",
@@ -1184,11 +1207,11 @@ ROWS = [
             "1 tablet hver 2. dag\n"
             "1 tablet efter behov, højst 2 gange dagligt"
         ),
-        en_short="1 tablet every 2 days, plus 1 tablet as needed, at most 2 times a day",
+        en_short="1 tablet every 2 days, plus 1 tablet as needed, at most twice a day",
         en_long=(
             "Dosage from 1 Dec 2026:\n"
             "1 tablet every 2 days\n"
-            "1 tablet as needed, at most 2 times a day"
+            "1 tablet as needed, at most twice a day"
         ),
         type="combined",
         temporary=False,
@@ -1221,8 +1244,8 @@ ROWS = [
         START,
         da_short="1 tablet morgen hver 2. dag",
         da_long="Dosering fra d. 1. dec. 2026:\n1 tablet morgen hver 2. dag",
-        en_short="1 tablet morning every 2 days",
-        en_long="Dosage from 1 Dec 2026:\n1 tablet morning every 2 days",
+        en_short="1 tablet in the morning every 2 days",
+        en_long="Dosage from 1 Dec 2026:\n1 tablet in the morning every 2 days",
         type="fixed",
         temporary=False,
         daily=[0.5],
@@ -1238,8 +1261,8 @@ ROWS = [
         START,
         da_short="1 tablet 2 gange samme dag hver 2. dag",
         da_long="Dosering fra d. 1. dec. 2026:\n1 tablet 2 gange - hver 2. dag",
-        en_short="1 tablet 2 times on the same day every 2 days",
-        en_long="Dosage from 1 Dec 2026:\n1 tablet 2 times - every 2 days",
+        en_short="1 tablet twice a day every 2 days",
+        en_long="Dosage from 1 Dec 2026:\n1 tablet twice - every 2 days",
         type="fixed",
         temporary=False,
         daily=[1],
@@ -1267,7 +1290,10 @@ ROWS = [
         da_short=None,
         da_long="Dosering fra d. 1. dec. 2026:\n1 tablet morgen og 1 tablet aften - hver 2. dag",
         en_short=None,
-        en_long="Dosage from 1 Dec 2026:\n1 tablet morning and 1 tablet evening - every 2 days",
+        en_long=(
+            "Dosage from 1 Dec 2026:\n"
+            "1 tablet in the morning and 1 tablet in the evening - every 2 days"
+        ),
         type="fixed",
         temporary=False,
         daily=[1],
@@ -1296,8 +1322,8 @@ ROWS = [
         en_short=None,
         en_long=(
             "Dosage from 1 Dec 2026 - repeated every 2 days:\n"
-            "Day 1: 1 tablet morning\n"
-            "Day 2: 0.5 tablet morning"
+            "Day 1: 1 tablet in the morning\n"
+            "Day 2: 0.5 tablet in the morning"
         ),
         type="fixed",
         temporary=False,
@@ -1478,7 +1504,7 @@ ROWS = [
         en_short=None,
         en_long=(
             "Dosage from 1 Dec 2026 - repeated every week:\n"
-            "Monday: 1 tablet morning\n"
+            "Monday: 1 tablet in the morning\n"
             "Note: tages fastende med et glas vand"
         ),
         type="fixed",
@@ -1643,31 +1669,6 @@ ROWS = [
         en_long="Dosage from 1 Dec 2026 to 28 Dec 2026 - repeated every week:\nTuesday: 1 tablet",
         type="fixed",
         temporary=True,
-        daily=[0.142857143],
-    ),
-    Row(
-        "weekly-one-day-period",
-        {
-            "unit": "tablet",
-            "periods": [
-                {
-                    "length_days": 1,
-                    "cycle_days": 7,
-                    "days": [{"weekday": "tuesday", "doses": [{"quantity": 1}]}],
-                }
-            ],
-        },
-        START,
-        # FMK: "1 tablet tirsdag"
-        da_short="1 tablet tirsdag hver uge",
-        # FMK: "Dosering kun d. 1. dec. 2026:\n"
-        #       "Tirsdag d. 1. dec. 2026: 1 tablet"
-        da_long="Dosering kun d. 1. dec. 2026:\nTirsdag: 1 tablet",
-        en_short="1 tablet every Tuesday",
-        en_long="Dosage on 1 Dec 2026 only:\nTuesday: 1 tablet",
-        type="fixed",
-        temporary=True,
-        # FMK: daily=[1]
         daily=[0.142857143],
     ),
     # --- longer cycles
@@ -1875,8 +1876,8 @@ ROWS = [
         # FMK: "2 tabletter morgen i 1 dag"
         da_short="2 tabletter morgen 1 gang",
         da_long="Dosering kun d. 1. dec. 2026:\n2 tabletter morgen",
-        en_short="2 tablets morning once",
-        en_long="Dosage on 1 Dec 2026 only:\n2 tablets morning",
+        en_short="2 tablets in the morning once",
+        en_long="Dosage on 1 Dec 2026 only:\n2 tablets in the morning",
         type="fixed",
         temporary=True,
         daily=[2],
@@ -1911,8 +1912,8 @@ ROWS = [
         None,
         da_short="1 tablet 2 gange",
         da_long="Dosering kun dag 1:\n1 tablet 2 gange",
-        en_short="1 tablet 2 times",
-        en_long="Dosage on day 1 only:\n1 tablet 2 times",
+        en_short="1 tablet twice",
+        en_long="Dosage on day 1 only:\n1 tablet twice",
         type="fixed",
         temporary=True,
         daily=[2],
@@ -1933,8 +1934,8 @@ ROWS = [
         # FMK: "2 tabletter 2 gange daglig" (iterated daily; as explicit days: as ours)
         da_short="2 tabletter 2 gange daglig i 5 dage",
         da_long="Dosering fra d. 1. dec. 2026 til d. 5. dec. 2026:\n2 tabletter 2 gange hver dag",
-        en_short="2 tablets 2 times daily for 5 days",
-        en_long="Dosage from 1 Dec 2026 to 5 Dec 2026:\n2 tablets 2 times every day",
+        en_short="2 tablets twice daily for 5 days",
+        en_long="Dosage from 1 Dec 2026 to 5 Dec 2026:\n2 tablets twice every day",
         type="fixed",
         temporary=True,
         daily=[4],
@@ -1989,10 +1990,10 @@ ROWS = [
             "Dosering fra d. 1. dec. 2026 til d. 14. dec. 2026:\n"
             "1 kapsel morgen og 1 kapsel aften - hver dag"
         ),
-        en_short="1 capsule morning and evening for 2 weeks",
+        en_short="1 capsule in the morning and in the evening for 2 weeks",
         en_long=(
             "Dosage from 1 Dec 2026 to 14 Dec 2026:\n"
-            "1 capsule morning and 1 capsule evening - every day"
+            "1 capsule in the morning and 1 capsule in the evening - every day"
         ),
         type="fixed",
         temporary=True,
@@ -2013,7 +2014,7 @@ ROWS = [
         # FMK: "1 tablet morgen" (iterated daily; as explicit days: as ours)
         da_short="1 tablet morgen i 30 dage",
         da_long="Dosering fra d. 1. dec. 2026 til d. 30. dec. 2026:\n1 tablet hver morgen",
-        en_short="1 tablet morning for 30 days",
+        en_short="1 tablet in the morning for 30 days",
         en_long="Dosage from 1 Dec 2026 to 30 Dec 2026:\n1 tablet every morning",
         type="fixed",
         temporary=True,
@@ -2034,8 +2035,8 @@ ROWS = [
         # FMK: "2 tabletter 2 gange daglig" (iterated daily; as explicit days: as ours)
         da_short="2 tabletter 2 gange daglig i 5 dage",
         da_long="Dosering fra dag 1 til dag 5:\n2 tabletter 2 gange hver dag",
-        en_short="2 tablets 2 times daily for 5 days",
-        en_long="Dosage from day 1 to day 5:\n2 tablets 2 times every day",
+        en_short="2 tablets twice daily for 5 days",
+        en_long="Dosage from day 1 to day 5:\n2 tablets twice every day",
         type="fixed",
         temporary=True,
         daily=[4],
@@ -2097,17 +2098,17 @@ ROWS = [
         },
         START,
         # FMK: "Første dag 2 tabletter morgen i 1 dag, herefter 1 tablet morgen"
-        da_short="Første dag 2 tabletter morgen 1 gang, herefter 1 tablet morgen",
+        da_short="Første dag 2 tabletter morgen, herefter 1 tablet morgen",
         da_long=(
             "Dosering kun d. 1. dec. 2026:\n"
             "2 tabletter morgen\n\n"
             "Dosering fra d. 2. dec. 2026:\n"
             "1 tablet hver morgen"
         ),
-        en_short="First day 2 tablets morning once, then 1 tablet morning",
+        en_short="First day 2 tablets in the morning, then 1 tablet in the morning",
         en_long=(
             "Dosage on 1 Dec 2026 only:\n"
-            "2 tablets morning\n\n"
+            "2 tablets in the morning\n\n"
             "Dosage from 2 Dec 2026:\n"
             "1 tablet every morning"
         ),
@@ -2154,7 +2155,7 @@ ROWS = [
             "Dosering fra d. 4. dec. 2026:\n"
             "1 tablet hver morgen"
         ),
-        en_short="2 tablets morning for 3 days, then 1 tablet morning",
+        en_short="2 tablets in the morning for 3 days, then 1 tablet in the morning",
         en_long=(
             "Dosage from 1 Dec 2026 to 3 Dec 2026:\n"
             "2 tablets every morning\n\n"
@@ -2186,10 +2187,10 @@ ROWS = [
             "Dosering fra d. 8. dec. 2026:\n"
             "1 tablet hver dag"
         ),
-        en_short="1 tablet 2 times daily for 1 week, then 1 tablet daily",
+        en_short="1 tablet twice daily for 1 week, then 1 tablet daily",
         en_long=(
             "Dosage from 1 Dec 2026 to 7 Dec 2026:\n"
-            "1 tablet 2 times every day\n\n"
+            "1 tablet twice every day\n\n"
             "Dosage from 8 Dec 2026:\n"
             "1 tablet every day"
         ),
@@ -2207,15 +2208,14 @@ ROWS = [
             ],
         },
         START,
-        # FMK: None
-        da_short="2 tabletter 1 gang daglig i 3 dage, herefter 1 tablet daglig",
+        da_short=None,
         da_long=(
             "Dosering fra d. 1. dec. 2026 til d. 3. dec. 2026:\n"
             "2 tabletter hver dag\n\n"
             "Dosering fra d. 4. dec. 2026 til d. 6. dec. 2026:\n"
             "1 tablet hver dag"
         ),
-        en_short="2 tablets once daily for 3 days, then 1 tablet daily",
+        en_short=None,
         en_long=(
             "Dosage from 1 Dec 2026 to 3 Dec 2026:\n"
             "2 tablets every day\n\n"
@@ -2236,14 +2236,16 @@ ROWS = [
             ],
         },
         START,
-        da_short="Første dag 2 tabletter, herefter 1 tablet daglig",
+        # FMK: "Første dag 2 tabletter, herefter 1 tablet daglig"
+        # FMK: "Første dag 2 tabletter, herefter 1 tablet 1 gang daglig i 4 dage" (as explicit days)
+        da_short=None,
         da_long=(
             "Dosering kun d. 1. dec. 2026:\n"
             "2 tabletter\n\n"
             "Dosering fra d. 2. dec. 2026 til d. 5. dec. 2026:\n"
             "1 tablet hver dag"
         ),
-        en_short="First day 2 tablets, then 1 tablet daily",
+        en_short=None,
         en_long=(
             "Dosage on 1 Dec 2026 only:\n"
             "2 tablets\n\n"
@@ -2268,15 +2270,14 @@ ROWS = [
             ],
         },
         START,
-        # FMK: None
-        da_short="1 tablet hver 2. dag, herefter 1 tablet daglig",
+        da_short=None,
         da_long=(
             "Dosering fra d. 1. dec. 2026 til d. 4. dec. 2026:\n"
             "1 tablet hver 2. dag\n\n"
             "Dosering fra d. 5. dec. 2026:\n"
             "1 tablet hver dag"
         ),
-        en_short="1 tablet every 2 days, then 1 tablet daily",
+        en_short=None,
         en_long=(
             "Dosage from 1 Dec 2026 to 4 Dec 2026:\n"
             "1 tablet every 2 days\n\n"
@@ -2301,15 +2302,14 @@ ROWS = [
             ],
         },
         START,
-        # FMK: None
-        da_short="1 tablet mandag hver uge, herefter 1 tablet daglig",
+        da_short=None,
         da_long=(
             "Dosering fra d. 1. dec. 2026 til d. 14. dec. 2026 - gentages hver uge:\n"
             "Mandag: 1 tablet\n\n"
             "Dosering fra d. 15. dec. 2026:\n"
             "1 tablet hver dag"
         ),
-        en_short="1 tablet every Monday, then 1 tablet daily",
+        en_short=None,
         en_long=(
             "Dosage from 1 Dec 2026 to 14 Dec 2026 - repeated every week:\n"
             "Monday: 1 tablet\n\n"
@@ -2584,7 +2584,7 @@ ROWS = [
         da_long=(
             "Dosering fra d. 1. dec. 2026:\n1 tablet hver morgen\nBemærk: tages med rigeligt vand"
         ),
-        en_short="1 tablet morning.\nNote: tages med rigeligt vand",
+        en_short="1 tablet in the morning.\nNote: tages med rigeligt vand",
         en_long="Dosage from 1 Dec 2026:\n1 tablet every morning\nNote: tages med rigeligt vand",
         type="fixed",
         temporary=False,
@@ -2616,10 +2616,10 @@ ROWS = [
             "1 tablet morgen og 1 tablet aften - hver dag\n"
             "Bemærk: tages med mad"
         ),
-        en_short="1 tablet morning and evening.\nNote: tages med mad",
+        en_short="1 tablet in the morning and in the evening.\nNote: tages med mad",
         en_long=(
             "Dosage from 1 Dec 2026:\n"
-            "1 tablet morning and 1 tablet evening - every day\n"
+            "1 tablet in the morning and 1 tablet in the evening - every day\n"
             "Note: tages med mad"
         ),
         type="fixed",
@@ -2696,7 +2696,7 @@ ROWS = [
         START,
         da_short="1 ml morgen",
         da_long="Dosering fra d. 1. dec. 2026:\n1 ml hver morgen",
-        en_short="1 ml morning",
+        en_short="1 ml in the morning",
         en_long="Dosage from 1 Dec 2026:\n1 ml every morning",
         type="fixed",
         temporary=False,
@@ -2723,8 +2723,10 @@ ROWS = [
         START,
         da_short="2,5 ml morgen og aften",
         da_long="Dosering fra d. 1. dec. 2026:\n2,5 ml morgen og 2,5 ml aften - hver dag",
-        en_short="2.5 ml morning and evening",
-        en_long="Dosage from 1 Dec 2026:\n2.5 ml morning and 2.5 ml evening - every day",
+        en_short="2.5 ml in the morning and in the evening",
+        en_long=(
+            "Dosage from 1 Dec 2026:\n2.5 ml in the morning and 2.5 ml in the evening - every day"
+        ),
         type="fixed",
         temporary=False,
         daily=[5],
@@ -2738,7 +2740,7 @@ ROWS = [
         START,
         da_short="1 dråbe aften",
         da_long="Dosering fra d. 1. dec. 2026:\n1 dråbe hver aften",
-        en_short="1 drop evening",
+        en_short="1 drop in the evening",
         en_long="Dosage from 1 Dec 2026:\n1 drop every evening",
         type="fixed",
         temporary=False,
@@ -2770,7 +2772,7 @@ ROWS = [
         START,
         da_short="1 pust morgen",
         da_long="Dosering fra d. 1. dec. 2026:\n1 pust hver morgen",
-        en_short="1 puff morning",
+        en_short="1 puff in the morning",
         en_long="Dosage from 1 Dec 2026:\n1 puff every morning",
         type="fixed",
         temporary=False,
@@ -2797,8 +2799,10 @@ ROWS = [
         START,
         da_short="2 pust morgen og aften",
         da_long="Dosering fra d. 1. dec. 2026:\n2 pust morgen og 2 pust aften - hver dag",
-        en_short="2 puffs morning and evening",
-        en_long="Dosage from 1 Dec 2026:\n2 puffs morning and 2 puffs evening - every day",
+        en_short="2 puffs in the morning and in the evening",
+        en_long=(
+            "Dosage from 1 Dec 2026:\n2 puffs in the morning and 2 puffs in the evening - every day"
+        ),
         type="fixed",
         temporary=False,
         daily=[4],
@@ -2824,7 +2828,7 @@ ROWS = [
         START,
         da_short="2 doser morgen",
         da_long="Dosering fra d. 1. dec. 2026:\n2 doser hver morgen",
-        en_short="2 doses morning",
+        en_short="2 doses in the morning",
         en_long="Dosage from 1 Dec 2026:\n2 doses every morning",
         type="fixed",
         temporary=False,
@@ -2912,8 +2916,8 @@ ROWS = [
         START,
         da_short="1 stikpille efter behov, højst 2 gange daglig",
         da_long="Dosering fra d. 1. dec. 2026:\n1 stikpille efter behov, højst 2 gange dagligt",
-        en_short="1 suppository as needed, at most 2 times a day",
-        en_long="Dosage from 1 Dec 2026:\n1 suppository as needed, at most 2 times a day",
+        en_short="1 suppository as needed, at most twice a day",
+        en_long="Dosage from 1 Dec 2026:\n1 suppository as needed, at most twice a day",
         type="as_needed",
         temporary=False,
         daily=[None],
@@ -2927,7 +2931,7 @@ ROWS = [
         START,
         da_short="2 stikpiller nat",
         da_long="Dosering fra d. 1. dec. 2026:\n2 stikpiller hver nat",
-        en_short="2 suppositories night",
+        en_short="2 suppositories at night",
         en_long="Dosage from 1 Dec 2026:\n2 suppositories every night",
         type="fixed",
         temporary=False,
@@ -2954,8 +2958,8 @@ ROWS = [
         START,
         da_short="2 breve 2 gange daglig",
         da_long="Dosering fra d. 1. dec. 2026:\n2 breve 2 gange hver dag",
-        en_short="2 sachets 2 times daily",
-        en_long="Dosage from 1 Dec 2026:\n2 sachets 2 times every day",
+        en_short="2 sachets twice daily",
+        en_long="Dosage from 1 Dec 2026:\n2 sachets twice every day",
         type="fixed",
         temporary=False,
         daily=[4],
@@ -2969,7 +2973,7 @@ ROWS = [
         START,
         da_short="1 mg morgen",
         da_long="Dosering fra d. 1. dec. 2026:\n1 mg hver morgen",
-        en_short="1 mg morning",
+        en_short="1 mg in the morning",
         en_long="Dosage from 1 Dec 2026:\n1 mg every morning",
         type="fixed",
         temporary=False,
@@ -2984,7 +2988,7 @@ ROWS = [
         START,
         da_short="20 mg morgen",
         da_long="Dosering fra d. 1. dec. 2026:\n20 mg hver morgen",
-        en_short="20 mg morning",
+        en_short="20 mg in the morning",
         en_long="Dosage from 1 Dec 2026:\n20 mg every morning",
         type="fixed",
         temporary=False,
@@ -3001,7 +3005,7 @@ ROWS = [
         START,
         da_short="0,5-1,5 tabletter morgen",
         da_long="Dosering fra d. 1. dec. 2026:\n0,5-1,5 tabletter hver morgen",
-        en_short="0.5-1.5 tablets morning",
+        en_short="0.5-1.5 tablets in the morning",
         en_long="Dosage from 1 Dec 2026:\n0.5-1.5 tablets every morning",
         type="fixed",
         temporary=False,

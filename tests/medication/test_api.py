@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from medrecord.dosage.examples import daily
 from medrecord.models import (
     AuditEvent,
     Citizen,
@@ -52,16 +53,14 @@ def test_doctor_creates_medication_with_location_etag_and_dosage_text(
     response = client.post(
         f"{base(citizen)}/medications",
         headers=doctor,
-        json=medication_body(
-            drug.id, dosage={"kind": "fixed", "unit": "tablet", "morning": 1, "evening": 1}
-        ),
+        json=medication_body(drug.id, dosage=daily(morning=1, evening=1)),
     )
 
     assert response.status_code == 201
     body = response.json()
     assert response.headers["etag"] == '"1"'
     assert response.headers["location"].endswith(f"/medications/{body['id']}")
-    assert body["dosage_text"] == "1 tablet morning and evening"
+    assert body["dosage_text"] == "1 tablet morgen og aften"
     assert body["status"] == "active"
     assert body["created_by"]["name"] == "Dr. Karen Jensen"
     assert card_version(db, citizen) == 2
@@ -89,7 +88,7 @@ def test_nurse_may_not_create_medication(
     ("overrides", "field"),
     [
         ({"indication_code": None, "indication_text": None}, "body"),
-        ({"dosage": {"kind": "fixed", "unit": "tablet"}}, "body.dosage"),
+        ({"dosage": {"unit": "tablet", "periods": []}}, "body.dosage"),
         ({"start_date": None}, "body"),
         ({"start_date": "2026-11-01", "end_date": "2026-10-01"}, "body"),
         ({"drug_id": ""}, "body.drug_id"),
@@ -161,7 +160,7 @@ def test_put_replaces_the_whole_medication_clearing_omitted_fields(
     client: TestClient, citizen: Citizen, doctor: dict[str, str], drug: Drug
 ) -> None:
     med = create(client, citizen, doctor, drug.id)
-    body = medication_body(drug.id, dosage={"kind": "fixed", "unit": "tablet", "evening": 2})
+    body = medication_body(drug.id, dosage=daily(evening=2))
     del body["end_date"], body["indication_code"]
 
     response = client.put(
@@ -171,7 +170,7 @@ def test_put_replaces_the_whole_medication_clearing_omitted_fields(
     replaced = response.json()
     assert replaced["end_date"] is None
     assert replaced["indication_code"] is None
-    assert replaced["dosage_text"] == "2 tablets evening"
+    assert replaced["dosage_text"] == "2 tabletter aften"
     assert replaced["version"] == 2
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from medrecord.access.actor import Actor, Role
 from medrecord.access.policy import DeclaredPurpose
 from medrecord.audit import service as audit_service
+from medrecord.dosage.examples import daily
 from medrecord.errors import AccessDenied, PreconditionFailed
 from medrecord.medication import service as medication_service
 from medrecord.medication.schemas import MedicationRead, MedicationWithdraw, MedicationWrite
@@ -156,9 +157,7 @@ def test_creating_a_medication_writes_version_one_bumps_the_card_and_audits_it(
     citizen: Citizen,
     drug: Drug,
 ) -> None:
-    write = MedicationWrite.model_validate(
-        medication_body(drug.id, dosage={"kind": "fixed", "unit": "tablet", "evening": 2})
-    )
+    write = MedicationWrite.model_validate(medication_body(drug.id, dosage=daily(evening=2)))
 
     with session_factory() as session:
         created = medication_service.create_medication(
@@ -168,7 +167,7 @@ def test_creating_a_medication_writes_version_one_bumps_the_card_and_audits_it(
     assert (created.version, created.status, created.dosage_text) == (
         1,
         "active",
-        "2 tablets evening",
+        "2 tabletter aften",
     )
     assert created.created_by.name == "Dr. Karen Jensen"
     assert card_version(db, citizen) == 2

@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 from medrecord import clock
 from medrecord.access.actor import Actor, Role
 from medrecord.citizen.rules import birth_date_of
+from medrecord.dosage import examples
+from medrecord.dosage.derive import derive, display_text
 from medrecord.drug.forms import units_for_form
-from medrecord.medication.schemas import Dosage
 from medrecord.models import (
     Citizen,
     Drug,
@@ -156,15 +157,17 @@ def make_medication(
     private_organisation: Organisation | None = None,
     indication_text: str = "Pain",
 ) -> Medication:
-    dosage = Dosage.model_validate({"kind": "fixed", "unit": "tablet", "morning": 1, "evening": 1})
+    dosage = examples.daily(morning=1, evening=1)
+    derived = derive(examples.parse(dosage), start=clock.today())
     by = snapshot(org=citizen.gp_practice_id)
     medication = Medication(
         citizen_id=citizen.id,
         drug_id=drug.id,
         indication_text=indication_text,
         route="oral",
-        dosage=dosage.stored(),
-        dosage_text=dosage.text(),
+        dosage=dosage,
+        dosage_derived=derived.model_dump(mode="json", exclude_none=True),
+        dosage_text=display_text(derived),
         start_date=clock.today(),
         status=status,
         withdrawal_reason="No longer needed" if status == "withdrawn" else None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from medrecord.dosage.examples import daily
 from medrecord.models import Citizen
 
 
@@ -24,7 +25,7 @@ def medication_body(drug: str, /, **overrides: Any) -> dict[str, Any]:
         "indication_code": "I10",
         "indication_text": "High blood pressure",
         "route": "oral",
-        "dosage": {"kind": "fixed", "unit": "tablet", "morning": 1},
+        "dosage": daily(morning=1),
         "start_date": "2026-11-01",
         "end_date": "2027-11-01",
     }

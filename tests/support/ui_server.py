@@ -17,6 +17,7 @@ from medrecord import clock
 from medrecord.access.tokens import TokenSigner
 from medrecord.config import Settings
 from medrecord.demo import people
+from medrecord.dosage.examples import SHAPES
 from tests.support.factories import random_cpr
 
 
@@ -102,7 +103,7 @@ def make_counter_case(
                 "drug_id": drug["id"],
                 "indication_text": "Pain",
                 "start_date": str(clock.today()),
-                "dosage": {"kind": "as_needed", "unit": "tablet", "max_per_day": 4},
+                "dosage": SHAPES["as_needed"][2],
             },
         )
         assert medication.status_code == 201, medication.text

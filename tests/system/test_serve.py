@@ -135,7 +135,7 @@ def test_token_list_demo_names_every_demo_user(tmp_path: Path) -> None:
     roles = {line.split("\t")[1] for line in out}
     assert roles == {"doctor", "nurse", "pharmacist", "pharmacy_assistant", "citizen", "admin"}
     citizens = [line.split("\t") for line in out if line.split("\t")[1] == "citizen"]
-    assert len(citizens) == 20
+    assert len(citizens) == 21
     assert all(re.fullmatch(r"\d{10}", fields[4]) for fields in citizens)
 
 

@@ -206,6 +206,10 @@ def test_full_card_only_after_ticking_consent(
 
     expect(page.get_by_role("heading", name=re.compile("Medication card"))).to_be_visible()
     expect(page.locator("table")).to_contain_text("Pinex")
+    # The dosage in the page's language (English), derived from the structure.
+    expect(page.locator("td.dosage")).to_contain_text(
+        "1-2 tablets as needed, at most 4 times and 8 tablets a day"
+    )
     shot(page, "07-full-card")
     with ui_server.api("admin.knudsen") as admin:
         log = admin.get(f"/citizens/{counter_case.cpr}/access-log").json()

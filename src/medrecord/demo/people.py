@@ -72,6 +72,7 @@ CITIZENS: list[tuple[str, str, str, str]] = [
     ("citizen.signe", "2103964913", "Signe Overgaard", GP_AARHUS),
     ("citizen.torben", "1310331024", "Torben Iversen", GP_AARHUS),
     ("citizen.ulla", "0806483135", "Ulla Schmidt", GP_AARHUS),
+    ("citizen.oliver", "1203194018", "Oliver Nielsen", GP_NORREBRO),  # a child, born 2019
 ]
 
 

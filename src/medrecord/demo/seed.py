@@ -13,8 +13,10 @@ from sqlalchemy.orm import Session
 from medrecord import clock
 from medrecord.citizen.rules import birth_date_of
 from medrecord.demo import catalogue, people
+from medrecord.dosage.derive import derive, display_text
+from medrecord.dosage.examples import JSON, SHAPES, daily, parse
+from medrecord.dosage.rules import dosage_end, dosage_problem
 from medrecord.medication import repository as medication_repository
-from medrecord.medication.schemas import Dosage
 from medrecord.models import (
     Citizen,
     Dispensing,
@@ -36,82 +38,52 @@ class Regimen:
     strength: str
     indication_code: str
     indication_text: str
-    dosage: Dosage
+    dosage: JSON  # as a prescriber sends it
     iteration_days: int
+    route: str = "oral"
 
 
-def _fixed(unit: str = "tablet", **doses: object) -> Dosage:
-    return Dosage.model_validate({"kind": "fixed", "unit": unit, **doses})
+def _as_needed(unit: str, note: str | None = None, **limits: float) -> JSON:
+    dosage: JSON = {"unit": unit, "periods": [{"as_needed": limits}]}
+    return dosage | ({"note": note} if note else {})
 
 
 REGIMENS: list[Regimen] = [
+    Regimen('Metformin "Actavis"', "500 mg", "E11", "Type 2 diabetes", daily(morning=1, evening=1), 50),
+    Regimen('Atorvastatin "Krka"', "20 mg", "E78.0", "High cholesterol", daily(evening=1), 25),
+    Regimen("Hjertemagnyl", "75 mg", "I25", "Prevention of blood clots", daily(morning=1), 90),
+    Regimen('Amlodipin "Teva"', "5 mg", "I10", "High blood pressure", daily(morning=1), 25),
+    Regimen('Losartan "Krka"', "50 mg", "I10", "High blood pressure", daily(morning=1), 90),
+    Regimen('Sertralin "Actavis"', "50 mg", "F32", "Depression", daily(morning=1), 90),
+    Regimen("Panodil", "500 mg", "R52", "Pain", SHAPES["as_needed"][2], 20),
+    Regimen('Omeprazol "Actavis"', "20 mg", "K21", "Heartburn (reflux)", daily("capsule", morning=1), 90),
+    Regimen("Eltroxin", "50 microgram", "E03", "Low metabolism (hypothyroidism)", daily(morning=1), 90),
     Regimen(
-        'Metformin "Actavis"', "500 mg", "E11", "Type 2 diabetes", _fixed(morning=1, evening=1), 50
+        'Zopiclon "Actavis"', "7.5 mg", "G47.0", "Sleep problems",
+        _as_needed("tablet", "til natten", quantity=1, max_times_per_day=1), 25,
     ),
-    Regimen('Atorvastatin "Krka"', "20 mg", "E78.0", "High cholesterol", _fixed(evening=1), 25),
-    Regimen("Hjertemagnyl", "75 mg", "I25", "Prevention of blood clots", _fixed(morning=1), 90),
-    Regimen('Amlodipin "Teva"', "5 mg", "I10", "High blood pressure", _fixed(morning=1), 25),
-    Regimen('Losartan "Krka"', "50 mg", "I10", "High blood pressure", _fixed(morning=1), 90),
-    Regimen('Sertralin "Actavis"', "50 mg", "F32", "Depression", _fixed(morning=1), 90),
+    Regimen("Furix", "40 mg", "I50", "Heart failure (fluid)", daily(morning=1), 90),
+    Regimen("Selo-Zok", "50 mg", "I50", "Heart failure", daily(morning=1), 90),
+    Regimen("Eliquis", "5 mg", "I48", "Atrial fibrillation", daily(morning=1, evening=1), 80),
     Regimen(
-        "Panodil",
-        "1 g",
-        "R52",
-        "Pain",
-        Dosage.model_validate({"kind": "as_needed", "unit": "tablet", "max_per_day": 4}),
-        20,
+        "Ventoline", "0.1 mg/dose", "J45", "Asthma",
+        _as_needed("puff", "ved anfald", min=1, max=2, max_times_per_day=4), 25, "inhalation",
     ),
-    Regimen(
-        'Omeprazol "Actavis"',
-        "20 mg",
-        "K21",
-        "Heartburn (reflux)",
-        _fixed("capsule", morning=1),
-        90,
-    ),
-    Regimen(
-        "Eltroxin", "50 microgram", "E03", "Low metabolism (hypothyroidism)", _fixed(morning=1), 90
-    ),
-    Regimen(
-        'Zopiclon "Actavis"',
-        "7.5 mg",
-        "G47.0",
-        "Sleep problems",
-        Dosage.model_validate(
-            {"kind": "as_needed", "unit": "tablet", "night": 1, "max_per_day": 1}
-        ),
-        25,
-    ),
-    Regimen("Furix", "40 mg", "I50", "Heart failure (fluid)", _fixed(morning=1), 90),
-    Regimen("Selo-Zok", "50 mg", "I50", "Heart failure", _fixed(morning=1), 90),
-    Regimen("Eliquis", "5 mg", "I48", "Atrial fibrillation", _fixed(morning=1, evening=1), 80),
-    Regimen(
-        "Ventoline",
-        "0.1 mg/dose",
-        "J45",
-        "Asthma",
-        Dosage.model_validate({"kind": "as_needed", "unit": "puff", "max_per_day": 8}),
-        25,
-    ),
-    Regimen(
-        'Alendronat "Aurobindo"',
-        "70 mg",
-        "M81",
-        "Osteoporosis",
-        _fixed(morning=1, note="once a week, 30 minutes before breakfast"),
-        80,
-    ),
-]
-TEMPORARY = Regimen(
-    'Amoxicillin "Sandoz"',
-    "500 mg",
-    "J18",
-    "Pneumonia",
-    Dosage.model_validate(
-        {"kind": "temporary", "unit": "capsule", "morning": 1, "noon": 1, "evening": 1}
-    ),
-    7,
-)
+    Regimen('Alendronat "Aurobindo"', "70 mg", "M81", "Osteoporosis", SHAPES["weekly"][2], 80),
+]  # fmt: skip
+TEMPORARY = Regimen('Amoxicillin "Sandoz"', "500 mg", "J18", "Pneumonia", SHAPES["course"][2], 7)
+# Regimens that show what the dosage model can say, each on one citizen's card (by index).
+SHOWCASE: dict[int, list[Regimen]] = {
+    0: [Regimen('Prednisolon "DAK"', "5 mg", "J44.1", "COPD exacerbation", SHAPES["taper"][2], 9)],
+    1: [
+        Regimen("Lantus", "100 units/ml", "E10", "Type 1 diabetes", SHAPES["clock_time"][2], 60, "subcutaneous"),
+        Regimen("NovoRapid FlexPen", "100 units/ml", "E10", "Type 1 diabetes", SHAPES["range"][2], 30, "subcutaneous"),
+    ],
+    4: [Regimen('Fentanyl "Sandoz"', "25 microgram/hour", "R52", "Chronic pain", SHAPES["every_third_day"][2], 15, "transdermal")],
+    9: [Regimen("Symbicort Turbuhaler", "160/4.5 microgram/dose", "J45", "Asthma", SHAPES["combined"][2], 40, "inhalation")],
+    10: [Regimen("Xalatan", "50 microgram/ml", "H40.1", "Glaucoma", SHAPES["eye_drops"][2], 30, "ocular")],
+    20: [Regimen("Imadrax", "50 mg/ml", "H66", "Ear infection", SHAPES["child_suspension"][2], 7)],
+}  # fmt: skip
 WITHDRAWAL_REASONS = [
     "Side effects: dizziness",
     "No longer needed",
@@ -189,12 +161,19 @@ def seed_demo(session: Session, *, seed: int = 2026) -> dict[str, int]:
         regimens = rng.sample(REGIMENS, rng.randint(2, 5))
         if c_index % 7 == 3:
             regimens.append(TEMPORARY)
+        regimens += SHOWCASE.get(c_index, [])
         for r_index, regimen in enumerate(regimens):
             drug, package = drugs[(regimen.drug, regimen.strength)]
+            dosage = parse(regimen.dosage)
+            course = dosage_end(dosage, today) is not None  # the dosage ends by itself
             started = today - timedelta(days=rng.randint(30, 900))
             status, paused_from, paused_to, withdrawal = "active", None, None, None
             if regimen is TEMPORARY:
                 started = today - timedelta(days=12)
+            elif course:
+                started = today - timedelta(days=2)
+            elif regimen not in REGIMENS:
+                pass  # the showcase stays active
             elif r_index == 1 and c_index % 5 == 2:
                 status, paused_from, paused_to = (
                     "paused",
@@ -203,18 +182,23 @@ def seed_demo(session: Session, *, seed: int = 2026) -> dict[str, int]:
                 )
             elif r_index == 2 and c_index % 4 == 1:
                 status, withdrawal = "withdrawn", rng.choice(WITHDRAWAL_REASONS)
+            ends = dosage_end(dosage, started)
+            if problem := dosage_problem(dosage, units=drug.dosage_units, start=started, end=ends):
+                raise ValueError(f"demo dosage of {regimen.drug}: {problem.extra['errors']}")
+            derived = derive(dosage, start=started)
             private = regimen.drug.startswith("Sertralin") and c_index % 2 == 0
             medication = Medication(
                 citizen_id=citizen.id,
                 drug_id=drug.id,
                 indication_code=regimen.indication_code,
                 indication_text=regimen.indication_text,
-                route="oral" if "inhal" not in drug.form else "inhalation",
-                dosage=regimen.dosage.stored(),
-                dosage_text=regimen.dosage.text(),
+                route=regimen.route,
+                dosage=regimen.dosage,
+                dosage_derived=derived.model_dump(mode="json", exclude_none=True),
+                dosage_text=display_text(derived),
                 substitution_allowed=True,
                 start_date=started,
-                end_date=started + timedelta(days=7) if regimen is TEMPORARY else None,
+                end_date=ends,
                 status=status,
                 paused_from=paused_from,
                 paused_to=paused_to,
@@ -244,13 +228,11 @@ def seed_demo(session: Session, *, seed: int = 2026) -> dict[str, int]:
             counts["medications"] += 1
             if status == "withdrawn":
                 continue
-            iterations = 1 if regimen is TEMPORARY else rng.randint(2, 4)
-            valid_from = (
-                started if regimen is TEMPORARY else today - timedelta(days=rng.randint(20, 200))
-            )
+            iterations = 1 if course else rng.randint(2, 4)
+            valid_from = started if course else today - timedelta(days=rng.randint(20, 200))
             dispensed = (
                 1
-                if regimen is TEMPORARY
+                if course
                 else min(
                     iterations - 1, (today - valid_from).days // max(regimen.iteration_days, 1)
                 )
@@ -265,7 +247,7 @@ def seed_demo(session: Session, *, seed: int = 2026) -> dict[str, int]:
                 iterations=iterations,
                 iteration_interval_days=regimen.iteration_days,
                 valid_from=valid_from,
-                valid_to=valid_from + timedelta(days=30 if regimen is TEMPORARY else 730),
+                valid_to=valid_from + timedelta(days=30 if course else 730),
                 substitution_allowed=True,
                 status="completed" if dispensed >= iterations else "open",
                 dispensed_iterations=dispensed,

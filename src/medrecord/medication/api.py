@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response, status
+from fastapi import APIRouter, Body, Path, Response, status
 
 from medrecord import problems
 from medrecord.access.permissions import Permission
@@ -20,6 +20,7 @@ from medrecord.http import (
 )
 from medrecord.medication import service
 from medrecord.medication.schemas import (
+    WRITE_EXAMPLES,
     MedicationPause,
     MedicationRead,
     MedicationVersionRead,
@@ -37,12 +38,16 @@ MedicationId = Annotated[uuid.UUID, Path(description="The medication's id.")]
     response_model=MedicationRead,
     status_code=status.HTTP_201_CREATED,
     **documented(
-        Permission.medication_write, *CITIZEN_PROBLEMS, *IF_MATCH_PROBLEMS, problems.UnknownDrug
+        Permission.medication_write,
+        *CITIZEN_PROBLEMS,
+        *IF_MATCH_PROBLEMS,
+        problems.UnknownDrug,
+        problems.InvalidDosage,
     ),
 )
 def create_medication(
     cpr: CprPath,
-    body: MedicationWrite,
+    body: Annotated[MedicationWrite, Body(openapi_examples=WRITE_EXAMPLES)],
     session: SessionDep,
     actor: ActorDep,
     declared: DeclaredPurposeDep,
@@ -89,12 +94,13 @@ def read_medication(
         problems.MedicationNotFound,
         problems.MedicationWithdrawn,
         problems.UnknownDrug,
+        problems.InvalidDosage,
     ),
 )
 def replace_medication(
     cpr: CprPath,
     medication_id: MedicationId,
-    body: MedicationWrite,
+    body: Annotated[MedicationWrite, Body(openapi_examples=WRITE_EXAMPLES)],
     session: SessionDep,
     actor: ActorDep,
     declared: DeclaredPurposeDep,

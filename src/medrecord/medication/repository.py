@@ -38,6 +38,7 @@ def state_of(m: Medication) -> dict[str, Any]:
         "indication_text": m.indication_text,
         "route": m.route,
         "dosage": m.dosage,
+        "dosage_derived": m.dosage_derived,
         "dosage_text": m.dosage_text,
         "substitution_allowed": m.substitution_allowed,
         "start_date": m.start_date.isoformat() if m.start_date else None,

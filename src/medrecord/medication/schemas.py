@@ -2,78 +2,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from decimal import Decimal
-from enum import StrEnum
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from medrecord.access.schemas import PersonRef
+from medrecord.dosage import examples
+from medrecord.dosage.schemas import DerivedDosage, Dosage
 from medrecord.drug.schemas import DrugSummary
-from medrecord.medication import rules
-
-
-def _number(value: Decimal) -> int | float:
-    # Doses are numbers in JSON ("morning": 1), not strings.
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
-PositiveQuantity = Annotated[
-    Decimal,
-    Field(gt=0, le=10000, max_digits=8, decimal_places=3),
-    PlainSerializer(_number, when_used="json"),
-]
-
-
-class DosageKind(StrEnum):
-    fixed = "fixed"
-    as_needed = "as_needed"
-    temporary = "temporary"
-
-
-class TimedDose(BaseModel):
-    time: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["08:00"])
-    quantity: PositiveQuantity
-
-
-class Dosage(BaseModel):
-    """Structured dosage (FMK: dosering), turned into a human text by the server."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    kind: DosageKind = Field(description="fixed, as_needed or temporary", examples=["fixed"])
-    unit: str = Field(min_length=1, max_length=40, examples=["tablet"])
-    morning: PositiveQuantity | None = Field(default=None, examples=[1])
-    noon: PositiveQuantity | None = None
-    evening: PositiveQuantity | None = Field(default=None, examples=[1])
-    night: PositiveQuantity | None = None
-    timed: list[TimedDose] = Field(default_factory=list, max_length=24)
-    max_per_day: PositiveQuantity | None = Field(
-        default=None, description="For as-needed dosages: the most a day."
-    )
-    note: str | None = Field(default=None, max_length=200, examples=["with food"])
-
-    @model_validator(mode="after")
-    def _one_schedule(self) -> Dosage:
-        day_parts = any(getattr(self, p) is not None for p in rules.DAY_PARTS)
-        if day_parts and self.timed:
-            raise ValueError("give doses per day part or at times, not both")
-        if self.kind is not DosageKind.as_needed and not (day_parts or self.timed):
-            raise ValueError("a fixed or temporary dosage needs at least one dose")
-        return self
-
-    def text(self) -> str:
-        return rules.dosage_text(
-            kind=self.kind,
-            unit=self.unit,
-            per_day_part={p: getattr(self, p) for p in rules.DAY_PARTS},
-            timed=[(t.time, t.quantity) for t in self.timed],
-            max_per_day=self.max_per_day,
-            note=self.note,
-        )
-
-    def stored(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", exclude_none=True)
 
 
 class MedicationWrite(BaseModel):
@@ -89,7 +25,12 @@ class MedicationWrite(BaseModel):
                     "indication_code": "I10",
                     "indication_text": "High blood pressure",
                     "route": "oral",
-                    "dosage": {"kind": "fixed", "unit": "tablet", "morning": 1},
+                    "dosage": {
+                        "unit": "tablet",
+                        "periods": [
+                            {"days": [{"day": 1, "doses": [{"at": "morning", "quantity": 1}]}]}
+                        ],
+                    },
                     "substitution_allowed": True,
                     "start_date": "2026-11-21",
                 }
@@ -103,7 +44,7 @@ class MedicationWrite(BaseModel):
         default=None, min_length=1, max_length=500, examples=["High blood pressure"]
     )
     route: str = Field(default="oral", min_length=1, max_length=60, examples=["oral"])
-    dosage: Dosage
+    dosage: Dosage = Field(description="Structured (unit and periods) or free text; see SPEC §2.1.")
     substitution_allowed: bool = True
     start_date: date | None = Field(default=None, examples=["2026-11-21"])
     started_previously: bool = Field(
@@ -120,6 +61,25 @@ class MedicationWrite(BaseModel):
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValueError("end_date is before start_date")
         return self
+
+
+def _example(summary: str, description: str, dosage: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "summary": summary,
+        "description": description,
+        "value": {
+            "drug_id": "28100007919",
+            "indication_text": "Behandling",
+            "route": "oral",
+            "dosage": dosage,
+            "substitution_allowed": True,
+            "start_date": "2026-12-01",
+        },
+    }
+
+
+# Whole requests, one per dosage shape, for the API documentation.
+WRITE_EXAMPLES = {name: _example(*shape) for name, shape in examples.SHAPES.items()}
 
 
 class MedicationPause(BaseModel):
@@ -144,8 +104,14 @@ class MedicationSummary(BaseModel):
     indication_code: str | None
     indication_text: str | None
     route: str
-    dosage: dict[str, Any]
-    dosage_text: str = Field(examples=["1 tablet morning and evening"])
+    dosage: Dosage
+    dosage_derived: DerivedDosage = Field(
+        description="Derived by the server: type, daily doses, Danish and English texts."
+    )
+    dosage_text: str = Field(
+        description="The Danish label text, or the long text when no label text fits.",
+        examples=["1 tablet morgen og aften"],
+    )
     substitution_allowed: bool
     start_date: date | None
     started_previously: bool

@@ -14,6 +14,8 @@ from medrecord.access.permissions import Permission
 from medrecord.access.policy import Access, DeclaredPurpose, sees_private_item
 from medrecord.access.schemas import PersonRef
 from medrecord.citizen import repository as citizen_repository
+from medrecord.dosage import rules as dosage_rules
+from medrecord.dosage.derive import derive, display_text
 from medrecord.drug import repository as drug_repository
 from medrecord.drug.schemas import DrugSummary
 from medrecord.errors import raise_if
@@ -41,6 +43,7 @@ def medication_read(m: Medication, drug: Drug) -> MedicationRead:
         indication_text=m.indication_text,
         route=m.route,
         dosage=m.dosage,
+        dosage_derived=m.dosage_derived,
         dosage_text=m.dosage_text,
         substitution_allowed=m.substitution_allowed,
         start_date=m.start_date,
@@ -62,14 +65,21 @@ def medication_read(m: Medication, drug: Drug) -> MedicationRead:
 # --- writes ------------------------------------------------------------------------------
 
 
-def _apply(medication: Medication, write: MedicationWrite) -> None:
+def _apply(medication: Medication, write: MedicationWrite, drug: Drug) -> None:
     # Whole replacement, as FMK: what the prescriber leaves out is cleared.
+    raise_if(
+        dosage_rules.dosage_problem(
+            write.dosage, units=drug.dosage_units, start=write.start_date, end=write.end_date
+        )
+    )
+    derived = derive(write.dosage, start=write.start_date)
     medication.drug_id = write.drug_id
     medication.indication_code = write.indication_code
     medication.indication_text = write.indication_text
     medication.route = write.route
-    medication.dosage = write.dosage.stored()
-    medication.dosage_text = write.dosage.text()
+    medication.dosage = write.dosage.model_dump(mode="json", exclude_none=True)
+    medication.dosage_derived = derived.model_dump(mode="json", exclude_none=True)
+    medication.dosage_text = display_text(derived)
     medication.substitution_allowed = write.substitution_allowed
     medication.start_date = write.start_date
     medication.started_previously = write.started_previously
@@ -117,7 +127,7 @@ def create_medication(
             created_at=now,
             modified_at=now,
         )
-        _apply(medication, write)
+        _apply(medication, write, drug)
         repository.add(session, medication)
         repository.add_version(session, medication, change="created", by=actor.snapshot(), at=now)
         citizen_repository.bump_card_version(session, citizen.id)
@@ -259,8 +269,7 @@ def replace_medication(
 ) -> MedicationRead:
     def apply(session: Session, medication: Medication, _: datetime) -> None:
         raise_if(rules.change_problem(medication.status))
-        _require_drug(session, write.drug_id)
-        _apply(medication, write)
+        _apply(medication, write, _require_drug(session, write.drug_id))
 
     return _change_medication(
         session, actor, cpr=cpr, medication_id=medication_id, declared=declared,

@@ -56,8 +56,10 @@ class Medication(Base):
     indication_code: Mapped[str | None] = mapped_column(String(20))
     indication_text: Mapped[str | None] = mapped_column(String(500))
     route: Mapped[str] = mapped_column(String(60))
-    # Structured dosage (type, unit, per-day or timed doses); see medication.schemas.Dosage.
+    # The dosage as the prescriber stated it (dosage.schemas.Dosage), what the server derived
+    # from it (type, daily doses, texts), and the one line a list shows.
     dosage: Mapped[dict[str, Any]]
+    dosage_derived: Mapped[dict[str, Any]]
     dosage_text: Mapped[str] = mapped_column(Text)
     substitution_allowed: Mapped[bool] = mapped_column(default=True)
     start_date: Mapped[date | None]

@@ -10,6 +10,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
+from medrecord.dosage.text import Language
+from medrecord.medication.schemas import MedicationSummary
 from medrecord.models import WebSession
 from medrecord.organisation import repository as organisation_repository
 from medrecord.web import format as fmt
@@ -21,6 +23,19 @@ templates.env.filters["dkdate"] = fmt.danish_date
 templates.env.filters["dktime"] = fmt.danish_datetime
 templates.env.globals["days_until"] = fmt.days_until
 templates.env.globals["EXPIRY_WARNING_DAYS"] = fmt.EXPIRY_WARNING_DAYS
+# The counter speaks English until it is translated; texts derived in both languages (the
+# dosage) follow the page's language.
+LANGUAGE: Language = "en"
+templates.env.globals["language"] = LANGUAGE
+
+
+def dosage_text(medication: MedicationSummary, language: Language = LANGUAGE) -> str:
+    """The label text in the page's language, or the long text when no label text fits."""
+    texts = medication.dosage_derived.texts[language]
+    return texts.short if texts.short is not None else texts.long
+
+
+templates.env.globals["dosage_text"] = dosage_text
 
 MESSAGES = {
     "claimed": "The prescription is now claimed by your pharmacy.",
