@@ -11,7 +11,10 @@ becomes free text with the text the card showed, because the old model did not s
 as-needed dosages never stated the dose per time (the old text invented "1 tablet"), a maximum
 on a fixed dosage was dropped from its text, and a temporary dosage without an end has no
 length. The derived values (type, daily doses, texts) come from the application's dosage
-module: this migration runs it once, on the data as it was.
+module: this migration runs it once, on the data as it was (the one migration that imports
+application code: the texts must be the application's own; the structure it writes is this
+file's). A unit the drug's form does not allow (`drug.dosage_units`, the previous migration)
+also becomes free text.
 """
 
 import json
@@ -36,10 +39,13 @@ _UNITS = {
 }  # fmt: skip
 
 
-def structured(old: dict[str, Any], start: date | None, end: date | None) -> dict[str, Any] | None:
-    """The new structure of an old dosage, or None when its meaning is not certain."""
+def structured(
+    old: dict[str, Any], start: date | None, end: date | None, units: list[str]
+) -> dict[str, Any] | None:
+    """The new structure of an old dosage, or None when its meaning is not certain (`units`:
+    those the drug's form allows, filled by the previous migration)."""
     kind, unit = old.get("kind"), old.get("unit")
-    if unit not in _UNITS or old.get("max_per_day") is not None:
+    if unit not in _UNITS or unit not in units or old.get("max_per_day") is not None:
         return None
     doses = [{"at": p, "quantity": old[p]} for p in _PARTS if old.get(p) is not None]
     doses += [{"at": t["time"], "quantity": t["quantity"]} for t in old.get("timed") or []]
@@ -71,11 +77,14 @@ def upgrade() -> None:
     conn = op.get_bind()
     adapter: TypeAdapter[Any] = TypeAdapter(Dosage)
     rows = conn.execute(
-        sa.text("SELECT citizen_id, id, dosage, dosage_text, start_date, end_date FROM medication")
+        sa.text(
+            "SELECT m.citizen_id, m.id, m.dosage, m.dosage_text, m.start_date, m.end_date,"
+            " d.dosage_units FROM medication m JOIN drug d ON d.id = m.drug_id"
+        )
     ).all()
     free_text = 0
-    for citizen_id, medication_id, old, old_text, start, end in rows:
-        new = structured(old, start, end)
+    for citizen_id, medication_id, old, old_text, start, end, units in rows:
+        new = structured(old, start, end, list(units))
         if new is None:
             new = {"free_text": (old_text or "Efter skriftlig anvisning")[:500]}
             free_text += 1

@@ -11,7 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from medrecord.demo import catalogue
 from medrecord.dosage.examples import SHAPES, daily
+from medrecord.medication.schemas import WRITE_EXAMPLES
 from medrecord.models import Citizen, Drug, Medication
 from tests.support.factories import make_drug
 from tests.support.http import base, etag, medication_body
@@ -41,7 +43,7 @@ def drug_for(db: Session, dosage: dict[str, Any]) -> Drug:
 def test_every_documented_shape_is_stored_as_sent_and_derived(
     client: TestClient, db: Session, citizen: Citizen, doctor: dict[str, str], shape: str
 ) -> None:
-    dosage = SHAPES[shape][2]
+    dosage = SHAPES[shape].dosage
 
     response = prescribe(client, citizen, doctor, drug_for(db, dosage), dosage)
 
@@ -74,8 +76,8 @@ def test_the_issue_s_as_needed_example_reads_as_fmk_writes_it(
 def test_every_other_day_and_a_weekly_dose_count_right_in_the_daily_dose(
     client: TestClient, db: Session, citizen: Citizen, doctor: dict[str, str], drug: Drug
 ) -> None:
-    every_other = prescribe(client, citizen, doctor, drug, SHAPES["every_other_day"][2]).json()
-    weekly = prescribe(client, citizen, doctor, drug, SHAPES["weekly"][2]).json()
+    every_other = prescribe(client, citizen, doctor, drug, SHAPES["every_other_day"].dosage).json()
+    weekly = prescribe(client, citizen, doctor, drug, SHAPES["weekly"].dosage).json()
 
     assert every_other["dosage_text"] == "1 tablet hver 2. dag"
     assert every_other["dosage_derived"]["daily_doses"][0]["quantity"] == 0.5
@@ -89,7 +91,7 @@ def test_a_taper_is_temporary_with_a_daily_dose_per_period_and_dated_periods(
     client: TestClient, db: Session, citizen: Citizen, doctor: dict[str, str], drug: Drug
 ) -> None:
     body = prescribe(
-        client, citizen, doctor, drug, SHAPES["taper"][2], end_date="2026-12-09"
+        client, citizen, doctor, drug, SHAPES["taper"].dosage, end_date="2026-12-09"
     ).json()
 
     derived = body["dosage_derived"]
@@ -179,7 +181,9 @@ def test_a_client_cannot_state_the_type(
 def test_a_dosage_that_outlasts_the_medication_is_refused(
     client: TestClient, db: Session, citizen: Citizen, doctor: dict[str, str], drug: Drug
 ) -> None:
-    response = prescribe(client, citizen, doctor, drug, SHAPES["taper"][2], end_date="2026-12-05")
+    response = prescribe(
+        client, citizen, doctor, drug, SHAPES["taper"].dosage, end_date="2026-12-05"
+    )
 
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == ["body.dosage.periods"]
@@ -188,9 +192,9 @@ def test_a_dosage_that_outlasts_the_medication_is_refused(
 def test_replacing_a_medication_re_derives_the_texts_from_the_new_start(
     client: TestClient, db: Session, citizen: Citizen, doctor: dict[str, str], drug: Drug
 ) -> None:
-    created = prescribe(client, citizen, doctor, drug, SHAPES["first_day"][2]).json()
+    created = prescribe(client, citizen, doctor, drug, SHAPES["first_day"].dosage).json()
     body = medication_body(
-        drug.id, dosage=SHAPES["first_day"][2], start_date="2027-01-10", end_date=None
+        drug.id, dosage=SHAPES["first_day"].dosage, start_date="2027-01-10", end_date=None
     )
 
     replaced = client.put(
@@ -210,12 +214,12 @@ def test_replacing_a_medication_re_derives_the_texts_from_the_new_start(
 def test_the_card_shows_the_derived_dosage(
     client: TestClient, db: Session, citizen: Citizen, doctor: dict[str, str], drug: Drug
 ) -> None:
-    prescribe(client, citizen, doctor, drug, SHAPES["as_needed"][2])
+    prescribe(client, citizen, doctor, drug, SHAPES["as_needed"].dosage)
 
     card = client.get(f"{base(citizen)}/medication-card", headers=doctor).json()
 
     [medication] = card["medications"]
-    assert medication["dosage"] == SHAPES["as_needed"][2]
+    assert medication["dosage"] == SHAPES["as_needed"].dosage
     assert medication["dosage_text"] == (
         "1-2 tabletter efter behov, højst 4 gange og 8 tabletter i døgnet"
     )
@@ -231,4 +235,30 @@ def test_the_api_documents_a_whole_request_for_every_dosage_shape(client: TestCl
     examples = create["requestBody"]["content"]["application/json"]["examples"]
 
     assert set(examples) == set(SHAPES)
-    assert all(e["value"]["dosage"] == SHAPES[name][2] for name, e in examples.items())
+    assert all(e["value"]["dosage"] == SHAPES[name].dosage for name, e in examples.items())
+
+
+@pytest.mark.parametrize("name", sorted(SHAPES))
+def test_every_documented_example_is_accepted_as_posted_on_its_demo_drug(
+    client: TestClient, db: Session, citizen: Citizen, doctor: dict[str, str], name: str
+) -> None:
+    example = WRITE_EXAMPLES[name]["value"]
+    index = next(
+        i for i in range(len(catalogue.DRUGS)) if catalogue.drug_id(i) == example["drug_id"]
+    )
+    drug_name, form, strength, atc, _, _ = catalogue.DRUGS[index]
+    db.add(
+        Drug(
+            id=example["drug_id"],
+            name=drug_name,
+            form=form,
+            strength=strength,
+            atc_code=atc,
+            dosage_units=catalogue.dosage_units(drug_name, form, strength),
+        )
+    )
+    db.flush()
+
+    response = client.post(f"{base(citizen)}/medications", headers=doctor, json=example)
+
+    assert response.status_code == 201, response.text

@@ -96,12 +96,8 @@ def periods(draw: st.DrawFn, *, last: bool) -> dict[str, Any]:
 @st.composite
 def dosages(draw: st.DrawFn) -> dict[str, Any]:
     if draw(st.integers(0, 9)) == 0:
-        return {
-            "free_text": draw(
-                st.text(st.characters(categories=("L", "N", "Zs")), min_size=1, max_size=80)
-            ).strip()
-            or "x"
-        }
+        letters = st.characters(categories=("L", "N", "Zs"))
+        return {"free_text": draw(st.text(letters, min_size=1, max_size=80).filter(str.strip))}
     count = draw(st.integers(1, 4))
     dosage: dict[str, Any] = {
         "unit": draw(st.sampled_from([str(u) for u in Unit])),

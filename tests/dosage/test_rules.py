@@ -29,14 +29,14 @@ def one_period(**period: Any) -> dict[str, Any]:
         pytest.param(
             one_period(as_needed={"quantity": 2, "max_quantity_per_day": 1}),
             ("periods", 0, "as_needed", "max_quantity_per_day"),
-            "below a single dose",
+            "below the smallest single dose",
             id="as-needed maximum below the dose",
         ),
         pytest.param(
-            one_period(as_needed={"min": 1, "max": 3, "max_quantity_per_day": 2}),
+            one_period(as_needed={"min": 2, "max": 3, "max_quantity_per_day": 1}),
             ("periods", 0, "as_needed", "max_quantity_per_day"),
-            "below a single dose",
-            id="as-needed maximum below the top of the range",
+            "below the smallest single dose",
+            id="as-needed maximum below the bottom of the range",
         ),
         pytest.param(
             one_period(as_needed={"min": 2, "max": 2}),
@@ -147,7 +147,7 @@ def test_a_unit_the_form_does_not_allow_is_named() -> None:
 
 
 def test_a_dosage_that_outlasts_the_medication_is_refused() -> None:
-    taper = parse(SHAPES["taper"][2])  # 9 days
+    taper = parse(SHAPES["taper"].dosage)  # 9 days
 
     assert dosage_end(taper, date(2026, 12, 1)) == date(2026, 12, 9)
     [error] = contradictions(taper, start=date(2026, 12, 1), end=date(2026, 12, 8))
@@ -187,7 +187,7 @@ def test_every_contradiction_is_reported_at_once_as_request_fields() -> None:
 
 @pytest.mark.parametrize("name", sorted(SHAPES))
 def test_the_documented_shapes_contradict_nothing(name: str) -> None:
-    assert contradictions(parse(SHAPES[name][2]), start=date(2026, 12, 1)) == []
+    assert contradictions(parse(SHAPES[name].dosage), start=date(2026, 12, 1)) == []
 
 
 @pytest.mark.parametrize(
@@ -215,6 +215,7 @@ def test_the_documented_shapes_contradict_nothing(name: str) -> None:
         pytest.param(daily("tablets", morning=1), id="unknown unit"),
         pytest.param({**daily(morning=1), "kind": "fixed"}, id="client-given type"),
         pytest.param({"free_text": ""}, id="empty free text"),
+        pytest.param({"free_text": "   "}, id="blank free text"),
         pytest.param({"free_text": "x", "unit": "tablet"}, id="free text with a unit"),
         pytest.param(
             one_period(as_needed={"quantity": 1, "max_times_per_day": 0}), id="zero times a day"
@@ -232,6 +233,7 @@ def test_unusual_but_meaningful_shapes_are_accepted() -> None:
         one_period(days=[day({"min": 0, "max": 1})]),
         one_period(days=[day({"quantity": 1}, {"quantity": 1}, {"quantity": 2})]),
         one_period(as_needed={"quantity": 1}),
+        one_period(as_needed={"min": 1, "max": 2, "max_quantity_per_day": 1.5}),
         one_period(
             length_days=7, cycle_days=7, days=[{"weekday": "sunday", "doses": [{"quantity": 1}]}]
         ),

@@ -29,6 +29,7 @@ OLD_DOSAGES: list[tuple[str, dict[str, Any], str, str | None]] = [
     ("fixed-with-max", {"kind": "fixed", "unit": "tablet", "morning": 1, "max_per_day": 3},
      "1 tablet morning", None),
     ("odd-unit", {"kind": "fixed", "unit": "spoonful", "morning": 1}, "1 spoonful morning", None),
+    ("unit-not-of-form", {"kind": "fixed", "unit": "ml", "morning": 1000}, "1000 ml morning", None),
     ("duplicate-times", {"kind": "fixed", "unit": "capsule", "timed": [
         {"time": "08:00", "quantity": 1}, {"time": "08:00", "quantity": 2}]},
      "1 capsule at 08:00 and 2 capsules at 08:00", None),
@@ -52,7 +53,7 @@ def test_old_dosages_are_structured_where_certain_and_free_text_otherwise(
             conn.execute(
                 text(
                     "INSERT INTO drug (id, name, form, strength, atc_code, dosage_units) "
-                    "VALUES ('1', 'D', 'tablet', '1 mg', 'N02BE01', '{tablet}')"
+                    "VALUES ('1', 'D', 'tablet', '1 mg', 'N02BE01', '{tablet,unit,capsule}')"
                 )
             )
             for name, dosage, old_text, end in OLD_DOSAGES:
@@ -98,7 +99,10 @@ def test_old_dosages_are_structured_where_certain_and_free_text_otherwise(
         assert migrated["course"][0]["periods"][0]["length_days"] == 7
         assert migrated["course"][1]["temporary"] is True
         assert migrated["course"][2] == "1 kapsel morgen, middag og aften i 1 uge"
-        free = {"as-needed", "temporary-open", "fixed-with-max", "odd-unit", "duplicate-times"}
+        free = {
+            "as-needed", "temporary-open", "fixed-with-max", "odd-unit", "duplicate-times",
+            "unit-not-of-form",
+        }  # fmt: skip
         for name, (dosage, derived, _) in migrated.items():
             if name in free:
                 old_text = next(t for n, _, t, _ in OLD_DOSAGES if n == name)

@@ -103,7 +103,7 @@ def make_counter_case(
                 "drug_id": drug["id"],
                 "indication_text": "Pain",
                 "start_date": str(clock.today()),
-                "dosage": SHAPES["as_needed"][2],
+                "dosage": SHAPES["as_needed"].dosage,
             },
         )
         assert medication.status_code == 201, medication.text

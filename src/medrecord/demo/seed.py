@@ -55,7 +55,7 @@ REGIMENS: list[Regimen] = [
     Regimen('Amlodipin "Teva"', "5 mg", "I10", "High blood pressure", daily(morning=1), 25),
     Regimen('Losartan "Krka"', "50 mg", "I10", "High blood pressure", daily(morning=1), 90),
     Regimen('Sertralin "Actavis"', "50 mg", "F32", "Depression", daily(morning=1), 90),
-    Regimen("Panodil", "500 mg", "R52", "Pain", SHAPES["as_needed"][2], 20),
+    Regimen("Panodil", "500 mg", "R52", "Pain", SHAPES["as_needed"].dosage, 20),
     Regimen('Omeprazol "Actavis"', "20 mg", "K21", "Heartburn (reflux)", daily("capsule", morning=1), 90),
     Regimen("Eltroxin", "50 microgram", "E03", "Low metabolism (hypothyroidism)", daily(morning=1), 90),
     Regimen(
@@ -69,20 +69,22 @@ REGIMENS: list[Regimen] = [
         "Ventoline", "0.1 mg/dose", "J45", "Asthma",
         _as_needed("puff", "ved anfald", min=1, max=2, max_times_per_day=4), 25, "inhalation",
     ),
-    Regimen('Alendronat "Aurobindo"', "70 mg", "M81", "Osteoporosis", SHAPES["weekly"][2], 80),
+    Regimen('Alendronat "Aurobindo"', "70 mg", "M81", "Osteoporosis", SHAPES["weekly"].dosage, 80),
 ]  # fmt: skip
-TEMPORARY = Regimen('Amoxicillin "Sandoz"', "500 mg", "J18", "Pneumonia", SHAPES["course"][2], 7)
+TEMPORARY = Regimen(
+    'Amoxicillin "Sandoz"', "500 mg", "J18", "Pneumonia", SHAPES["course"].dosage, 7
+)
 # Regimens that show what the dosage model can say, each on one citizen's card (by index).
 SHOWCASE: dict[int, list[Regimen]] = {
-    0: [Regimen('Prednisolon "DAK"', "5 mg", "J44.1", "COPD exacerbation", SHAPES["taper"][2], 9)],
+    0: [Regimen('Prednisolon "DAK"', "5 mg", "J44.1", "COPD exacerbation", SHAPES["taper"].dosage, 9)],
     1: [
-        Regimen("Lantus", "100 units/ml", "E10", "Type 1 diabetes", SHAPES["clock_time"][2], 60, "subcutaneous"),
-        Regimen("NovoRapid FlexPen", "100 units/ml", "E10", "Type 1 diabetes", SHAPES["range"][2], 30, "subcutaneous"),
+        Regimen("Lantus", "100 units/ml", "E10", "Type 1 diabetes", SHAPES["clock_time"].dosage, 60, "subcutaneous"),
+        Regimen("NovoRapid FlexPen", "100 units/ml", "E10", "Type 1 diabetes", SHAPES["range"].dosage, 30, "subcutaneous"),
     ],
-    4: [Regimen('Fentanyl "Sandoz"', "25 microgram/hour", "R52", "Chronic pain", SHAPES["every_third_day"][2], 15, "transdermal")],
-    9: [Regimen("Symbicort Turbuhaler", "160/4.5 microgram/dose", "J45", "Asthma", SHAPES["combined"][2], 40, "inhalation")],
-    10: [Regimen("Xalatan", "50 microgram/ml", "H40.1", "Glaucoma", SHAPES["eye_drops"][2], 30, "ocular")],
-    20: [Regimen("Imadrax", "50 mg/ml", "H66", "Ear infection", SHAPES["child_suspension"][2], 7)],
+    4: [Regimen('Fentanyl "Sandoz"', "25 microgram/hour", "R52", "Chronic pain", SHAPES["every_third_day"].dosage, 15, "transdermal")],
+    9: [Regimen("Symbicort Turbuhaler", "160/4.5 microgram/dose", "J45", "Asthma", SHAPES["combined"].dosage, 40, "inhalation")],
+    10: [Regimen("Xalatan", "50 microgram/ml", "H40.1", "Glaucoma", SHAPES["eye_drops"].dosage, 30, "ocular")],
+    20: [Regimen("Imadrax", "50 mg/ml", "H66", "Ear infection", SHAPES["child_suspension"].dosage, 7)],
 }  # fmt: skip
 WITHDRAWAL_REASONS = [
     "Side effects: dizziness",
@@ -158,7 +160,9 @@ def seed_demo(session: Session, *, seed: int = 2026) -> dict[str, int]:
             "organisation_id": gp,
             "on_behalf_of": None,
         }
-        regimens = rng.sample(REGIMENS, rng.randint(2, 5))
+        child = citizen.birth_date > today - timedelta(days=18 * 365)
+        # A child gets only its own showcase treatment, not adult regimens.
+        regimens = [] if child else rng.sample(REGIMENS, rng.randint(2, 5))
         if c_index % 7 == 3:
             regimens.append(TEMPORARY)
         regimens += SHOWCASE.get(c_index, [])

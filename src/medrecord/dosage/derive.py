@@ -16,6 +16,7 @@ from medrecord.dosage.schemas import (
     Period,
     StructuredDosage,
 )
+from medrecord.dosage.wording import LANGUAGES, Language
 
 _PLACES = Decimal("0.000000001")  # FMK's daily dose has 9 decimals: 1/7 = 0.142857143
 
@@ -62,12 +63,12 @@ def derive(dosage: Dosage, *, start: date | None) -> DerivedDosage:
                 short=text.short_text(dosage, language),
                 long=text.long_text(dosage, language, start=start),
             )
-            for language in text.LANGUAGES
+            for language in LANGUAGES
         },
     )
 
 
-def display_text(derived: DerivedDosage) -> str:
-    """The one line a list shows: the Danish label text, or the long text when none fits."""
-    danish = derived.texts["da"]
-    return danish.short if danish.short is not None else danish.long
+def display_text(derived: DerivedDosage, language: Language = "da") -> str:
+    """The one line a list shows: the label text, or the long text when none fits."""
+    texts = derived.texts[language]
+    return texts.short if texts.short is not None else texts.long

@@ -112,10 +112,10 @@ def _period_errors(period: Period, *, is_last: bool) -> Iterator[tuple[Location,
         ):
             yield ("as_needed", "min"), "a range needs min below max"
         limit = as_needed.max_quantity_per_day
-        if limit is not None and limit < as_needed.most:
+        if limit is not None and limit < as_needed.least:
             yield (
                 ("as_needed", "max_quantity_per_day"),
-                "the most a day is below a single dose",
+                "the most a day is below the smallest single dose",
             )
 
 

@@ -176,7 +176,12 @@ class FreeTextDosage(Sent):
     """An unstructured dosage ("efter skriftlig anvisning"): allowed, but nothing can be
     computed from it."""
 
-    free_text: str = Field(min_length=1, max_length=500, examples=["Efter skriftlig anvisning"])
+    free_text: str = Field(
+        min_length=1,
+        max_length=500,
+        pattern=r"\S",  # not blank: a label needs a text
+        examples=["Efter skriftlig anvisning"],
+    )
 
 
 def _kind(value: Any) -> str:

@@ -11,6 +11,9 @@ from medrecord.dosage import examples
 from medrecord.dosage.schemas import DerivedDosage, Dosage
 from medrecord.drug.schemas import DrugSummary
 
+# Treatment dates a clinician can mean (and date arithmetic on them cannot overflow).
+EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)
+
 
 class MedicationWrite(BaseModel):
     """A whole medication as the prescriber states it. PUT replaces every field: omitted
@@ -46,11 +49,11 @@ class MedicationWrite(BaseModel):
     route: str = Field(default="oral", min_length=1, max_length=60, examples=["oral"])
     dosage: Dosage = Field(description="Structured (unit and periods) or free text; see SPEC §2.1.")
     substitution_allowed: bool = True
-    start_date: date | None = Field(default=None, examples=["2026-11-21"])
+    start_date: date | None = Field(default=None, ge=EARLIEST, le=LATEST, examples=["2026-11-21"])
     started_previously: bool = Field(
         default=False, description="Started before it was recorded here (no known start date)."
     )
-    end_date: date | None = None
+    end_date: date | None = Field(default=None, ge=EARLIEST, le=LATEST)
 
     @model_validator(mode="after")
     def _consistent(self) -> MedicationWrite:
@@ -63,23 +66,23 @@ class MedicationWrite(BaseModel):
         return self
 
 
-def _example(summary: str, description: str, dosage: dict[str, Any]) -> dict[str, Any]:
+def _example(shape: examples.Shape) -> dict[str, Any]:
     return {
-        "summary": summary,
-        "description": description,
+        "summary": shape.summary,
+        "description": shape.description,
         "value": {
-            "drug_id": "28100007919",
-            "indication_text": "Behandling",
-            "route": "oral",
-            "dosage": dosage,
+            "drug_id": shape.drug_id,
+            "indication_text": shape.description.split(":")[0].rstrip("."),
+            "route": shape.route,
+            "dosage": shape.dosage,
             "substitution_allowed": True,
             "start_date": "2026-12-01",
         },
     }
 
 
-# Whole requests, one per dosage shape, for the API documentation.
-WRITE_EXAMPLES = {name: _example(*shape) for name, shape in examples.SHAPES.items()}
+# Whole requests, one per dosage shape, for the API documentation (on demo catalogue drugs).
+WRITE_EXAMPLES = {name: _example(shape) for name, shape in examples.SHAPES.items()}
 
 
 class MedicationPause(BaseModel):

@@ -10,7 +10,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
-from medrecord.dosage.text import Language
+from medrecord.dosage.derive import display_text
+from medrecord.dosage.wording import Language
 from medrecord.medication.schemas import MedicationSummary
 from medrecord.models import WebSession
 from medrecord.organisation import repository as organisation_repository
@@ -30,9 +31,8 @@ templates.env.globals["language"] = LANGUAGE
 
 
 def dosage_text(medication: MedicationSummary, language: Language = LANGUAGE) -> str:
-    """The label text in the page's language, or the long text when no label text fits."""
-    texts = medication.dosage_derived.texts[language]
-    return texts.short if texts.short is not None else texts.long
+    """The medication's dosage line in the page's language."""
+    return display_text(medication.dosage_derived, language)
 
 
 templates.env.globals["dosage_text"] = dosage_text
