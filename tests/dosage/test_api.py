@@ -262,3 +262,14 @@ def test_every_documented_example_is_accepted_as_posted_on_its_demo_drug(
     response = client.post(f"{base(citizen)}/medications", headers=doctor, json=example)
 
     assert response.status_code == 201, response.text
+
+
+def test_a_start_date_at_the_end_of_the_calendar_is_refused_not_a_500(
+    client: TestClient, db: Session, citizen: Citizen, doctor: dict[str, str], drug: Drug
+) -> None:
+    response = prescribe(
+        client, citizen, doctor, drug, SHAPES["taper"].dosage, start_date="9999-12-25"
+    )
+
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["body.start_date"]
