@@ -404,3 +404,33 @@ def test_remaining_quantity_shows_on_the_card_after_dispensing(
     assert rx["remaining_iterations"] == 1
     assert rx["latest_dispensing"]["pharmacy_id"] is not None
     assert int(after.headers["etag"].strip('"')) > int(before.headers["etag"].strip('"'))
+
+
+def test_undo_after_withdrawal_leaves_the_prescription_closed(
+    client: TestClient,
+    db: Session,
+    citizen: Citizen,
+    doctor: dict[str, str],
+    medication: Medication,
+    package: DrugPackage,
+    pharmacist: dict[str, str],
+) -> None:
+    # Issue 10, point 3: the GP saw an open prescription that every pharmacy was refused.
+    rx = make_prescription(db, medication=medication, package=package, iterations=1)
+    dispensed = dispense(client, citizen, rx, pharmacist).json()
+    client.post(
+        f"{base(citizen)}/medications/{medication.id}/withdraw",
+        headers={**doctor, **etag(1)},
+        json={"reason": "Stopped"},
+    )
+
+    undone = client.post(
+        f"{base(citizen)}/dispensings/{dispensed['id']}/undo",
+        headers=pharmacist,
+        json={"reason": "Wrong citizen"},
+    )
+
+    assert undone.status_code == 200
+    assert undone.json()["prescription_status"] != "open"
+    listed = client.get(f"{base(citizen)}/prescriptions", headers=doctor).json()
+    assert [p["status"] for p in listed if p["id"] == str(rx.id)] != ["open"]

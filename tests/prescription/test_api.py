@@ -68,6 +68,16 @@ def test_doctor_prescribes_from_an_active_medication(
         ({"iteration_interval_days": 1000}, "body.iteration_interval_days"),
         ({"valid_from": None}, "body.valid_from"),
         ({"valid_to": "2020-01-01"}, "body"),
+        # Issue 10, point 7: the legal validity window (Receptbekendtgørelsen).
+        ({"valid_to": "2099-12-31"}, "body.valid_to"),
+        ({"valid_from": "2001-01-01"}, "body.valid_from"),
+        (
+            {
+                "valid_from": (clock.today() + timedelta(days=365)).isoformat(),
+                "valid_to": (clock.today() + timedelta(days=400)).isoformat(),
+            },
+            "body.valid_from",
+        ),
         ({"iteration_interval_days": None}, "body"),
         ({"package_number": "12345"}, "body.package_number"),
     ],

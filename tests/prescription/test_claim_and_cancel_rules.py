@@ -9,11 +9,13 @@ import pytest
 
 from medrecord import problems
 from medrecord.prescription.rules import (
+    add_months,
     cancel_problem,
     claim_problem,
     dispensable_problem,
     order_cancel_problem,
     prescribing_problem,
+    status_after_undo,
     validity_problem,
 )
 
@@ -51,11 +53,63 @@ def test_only_an_active_medication_is_prescribed(status: str) -> None:
     assert isinstance(prescribing_problem(status), problems.MedicationNotActive)
 
 
-def test_a_window_that_has_ended_is_refused() -> None:
-    assert validity_problem(valid_to=TODAY, today=TODAY) is None
-    problem = validity_problem(valid_to=TODAY - timedelta(days=1), today=TODAY)
+@pytest.mark.parametrize(
+    ("valid_from", "valid_to", "field"),
+    [
+        (date(2026, 11, 22), date(2028, 11, 22), None),  # 2 years from issue: the most
+        (date(2027, 2, 22), date(2027, 3, 1), None),  # post-dated 3 months: the most
+        (date(2026, 11, 21), date(2027, 1, 1), "body.valid_from"),  # back-dated
+        (date(2001, 1, 1), date(2027, 1, 1), "body.valid_from"),
+        (date(2027, 2, 23), date(2027, 3, 1), "body.valid_from"),  # post-dated too far
+        (date(2027, 11, 22), date(2028, 1, 1), "body.valid_from"),
+        (date(2026, 11, 22), date(2028, 11, 23), "body.valid_to"),  # beyond 2 years
+        (date(2026, 11, 22), date(2099, 12, 31), "body.valid_to"),
+    ],
+)
+def test_the_validity_window_follows_the_legal_limits(
+    valid_from: date, valid_to: date, field: str | None
+) -> None:
+    problem = validity_problem(valid_from=valid_from, valid_to=valid_to, today=date(2026, 11, 22))
 
-    assert isinstance(problem, problems.InvalidValidity)
+    if field is None:
+        assert problem is None
+    else:
+        assert isinstance(problem, problems.InvalidValidity)
+        assert [e["field"] for e in problem.extra["errors"]] == [field]
+
+
+def test_months_are_added_to_the_calendar() -> None:
+    assert add_months(date(2026, 11, 30), 3) == date(2027, 2, 28)
+    assert add_months(date(2026, 11, 22), 24) == date(2028, 11, 22)
+    assert add_months(date(2028, 2, 29), 12) == date(2029, 2, 28)
+
+
+@pytest.mark.parametrize(
+    ("medication_status", "valid_to", "expected"),
+    [
+        ("active", date(2026, 11, 22), "open"),
+        ("withdrawn", date(2027, 1, 1), "completed"),
+        ("paused", date(2027, 1, 1), "open"),
+        ("active", date(2026, 11, 21), "completed"),
+    ],
+)
+def test_undo_reopens_only_a_prescription_that_could_be_dispensed(
+    medication_status: str, valid_to: date, expected: str
+) -> None:
+    status = status_after_undo(
+        "completed",
+        medication_status=medication_status,
+        valid_to=valid_to,
+        today=date(2026, 11, 22),
+    )
+
+    assert status == expected
+    assert (
+        status_after_undo(
+            "open", medication_status="withdrawn", valid_to=valid_to, today=date(2026, 11, 22)
+        )
+        == "open"
+    )
 
 
 def test_dispensability_reads_the_prescription_row() -> None:

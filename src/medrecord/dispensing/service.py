@@ -35,7 +35,6 @@ from medrecord.models import (
     DrugPackage,
     OrderStatus,
     Prescription,
-    PrescriptionStatus,
     Purpose,
 )
 from medrecord.organisation import repository as organisation_repository
@@ -227,12 +226,13 @@ def _dispensing_and_prescription(
     dispensing_id: uuid.UUID,
     *,
     lock_prescription: bool = False,
-) -> tuple[Dispensing, Prescription]:
-    """The citizen's dispensing and its prescription, 404 unless the caller may see both."""
+) -> tuple[Dispensing, Prescription, str]:
+    """The citizen's dispensing, its prescription and the status of the prescription's
+    medication; 404 unless the caller may see both."""
     dispensing = repository.get_dispensing(session, citizen.id, dispensing_id)
     if dispensing is None:
         raise DispensingNotFound()
-    prescription, _ = prescription_repository.find_visible(
+    prescription, medication_status = prescription_repository.find_visible(
         session,
         citizen.id,
         dispensing.prescription_id,
@@ -240,7 +240,7 @@ def _dispensing_and_prescription(
         organisation_id=actor.organisation_id,
         lock=lock_prescription,
     )
-    return dispensing, prescription
+    return dispensing, prescription, medication_status
 
 
 def undo_dispensing(
@@ -263,7 +263,7 @@ def undo_dispensing(
         resource_id=dispensing_id,
     ) as (citizen, access, _entry):
         # Lock order as in dispense: prescription first, then the dispensing.
-        _, prescription = _dispensing_and_prescription(
+        _, prescription, medication_status = _dispensing_and_prescription(
             session, actor, access, citizen, dispensing_id, lock_prescription=True
         )
         dispensing = repository.get_dispensing(session, citizen.id, dispensing_id, lock=True)
@@ -283,8 +283,12 @@ def undo_dispensing(
         dispensing.undo_reason = command.reason
         session.flush()
         prescription.dispensed_iterations -= 1
-        if prescription.status == PrescriptionStatus.completed:
-            prescription.status = PrescriptionStatus.open
+        prescription.status = prescription_rules.status_after_undo(
+            prescription.status,
+            medication_status=medication_status,
+            valid_to=prescription.valid_to,
+            today=now.astimezone(clock.COPENHAGEN).date(),
+        )
         prescription.last_dispensed_at = repository.last_dispensed_at(
             session, citizen.id, prescription.id
         )
@@ -315,7 +319,7 @@ def get_dispensing(
         resource_type="dispensing",
         resource_id=dispensing_id,
     ) as (citizen, access, _entry):
-        dispensing, prescription = _dispensing_and_prescription(
+        dispensing, prescription, _ = _dispensing_and_prescription(
             session, actor, access, citizen, dispensing_id
         )
         result = dispensing_read(dispensing, prescription, _drug(session, dispensing.drug_id))

@@ -3,6 +3,7 @@ whether a pharmacy may act on a claimed prescription. Rules return the problem (
 
 from __future__ import annotations
 
+import calendar
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
@@ -102,10 +103,57 @@ def prescribing_problem(medication_status: str) -> MedicationNotActive | None:
     return None
 
 
-def validity_problem(*, valid_to: date, today: date) -> InvalidValidity | None:
-    if valid_to < today:
-        return InvalidValidity("The validity window has already ended.")
+# Receptbekendtgørelsen: a prescription is valid for at most 2 years from the day it is issued,
+# may be post-dated (valid from a later day) by at most 3 months, and is never back-dated.
+MAX_VALIDITY_MONTHS = 24
+MAX_POST_DATING_MONTHS = 3
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, or the month's last day when it has no such day."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _invalid_window(field: str, message: str) -> InvalidValidity:
+    # Named like a request validation error, so a client handles both alike.
+    return InvalidValidity(
+        message, errors=[{"field": f"body.{field}", "message": message, "type": "validity"}]
+    )
+
+
+def validity_problem(*, valid_from: date, valid_to: date, today: date) -> InvalidValidity | None:
+    """The validity window a prescriber may give, as of the day of issue."""
+    if valid_from < today:
+        return _invalid_window(
+            "valid_from", f"A prescription cannot be back-dated: {valid_from} is before today."
+        )
+    latest_start = add_months(today, MAX_POST_DATING_MONTHS)
+    if valid_from > latest_start:
+        return _invalid_window(
+            "valid_from",
+            f"A prescription may be post-dated by at most 3 months: from {latest_start} at the"
+            " latest.",
+        )
+    latest_end = add_months(today, MAX_VALIDITY_MONTHS)
+    if valid_to > latest_end:
+        return _invalid_window(
+            "valid_to",
+            f"A prescription is valid for at most 2 years from its issue: to {latest_end} at the"
+            " latest.",
+        )
     return None
+
+
+def status_after_undo(status: str, *, medication_status: str, valid_to: date, today: date) -> str:
+    """Undo gives the units back; it reopens a completed prescription only when its medication
+    is still on the card (active, or paused: a pause ends) and the prescription has not
+    expired (SPEC §2). A withdrawn medication's prescription stays closed."""
+    reopen = medication_status != MedicationStatus.withdrawn and valid_to >= today
+    if status == PrescriptionStatus.completed and reopen:
+        return PrescriptionStatus.open
+    return status
 
 
 def cancel_problem(status: str) -> PrescriptionNotOpen | None:

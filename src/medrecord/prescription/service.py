@@ -101,7 +101,11 @@ def prescribe(
         package = drug_repository.get_package(session, command.package_number)
         if drug is None or package is None or package.drug_id != drug.id:
             raise PackageNotOfDrug()
-        raise_if(rules.validity_problem(valid_to=command.valid_to, today=clock.today()))
+        raise_if(
+            rules.validity_problem(
+                valid_from=command.valid_from, valid_to=command.valid_to, today=clock.today()
+            )
+        )
         now = clock.now()
         prescription = Prescription(
             id=uuid.uuid4(),
