@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -434,3 +434,28 @@ def test_undo_after_withdrawal_leaves_the_prescription_closed(
     assert undone.json()["prescription_status"] != "open"
     listed = client.get(f"{base(citizen)}/prescriptions", headers=doctor).json()
     assert [p["status"] for p in listed if p["id"] == str(rx.id)] != ["open"]
+
+
+def test_the_interval_counts_calendar_days_not_hours(
+    client: TestClient,
+    db: Session,
+    citizen: Citizen,
+    medication: Medication,
+    package: DrugPackage,
+    pharmacist: dict[str, str],
+) -> None:
+    # Issue 10, point 11: interval 1 day, dispensed 02:48 → "next from 23-11-2026 02:48".
+    clock.freeze(datetime(2026, 11, 22, 2, 48, tzinfo=clock.COPENHAGEN))
+    rx = make_prescription(
+        db, medication=medication, package=package, iterations=3, interval_days=1
+    )
+    assert dispense(client, citizen, rx, pharmacist).status_code == 201
+
+    clock.freeze(datetime(2026, 11, 22, 23, 59, tzinfo=clock.COPENHAGEN))
+    same_day = dispense(client, citizen, rx, pharmacist)
+    clock.freeze(datetime(2026, 11, 23, 0, 5, tzinfo=clock.COPENHAGEN))
+    next_day = dispense(client, citizen, rx, pharmacist)
+
+    assert same_day.status_code == 409
+    assert same_day.json()["detail"].endswith("from 23-11-2026.")
+    assert next_day.status_code == 201

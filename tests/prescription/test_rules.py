@@ -59,8 +59,12 @@ def test_the_last_valid_day_still_counts() -> None:
     assert effective_status("cancelled", TODAY - timedelta(days=1), TODAY) == "cancelled"
 
 
-def test_next_iteration_waits_for_the_interval() -> None:
+def test_next_iteration_waits_for_the_interval_in_copenhagen_calendar_days() -> None:
     last = datetime(2026, 11, 1, 10, 0, tzinfo=UTC)
-    assert earliest_next_dispensing(last, 30) == datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+    assert earliest_next_dispensing(last, 30) == date(2026, 12, 1)
+    # 23:30 UTC on 21 Nov is 00:30 on 22 Nov in Copenhagen: the day counted is the 22nd.
+    assert earliest_next_dispensing(datetime(2026, 11, 21, 23, 30, tzinfo=UTC), 1) == date(
+        2026, 11, 23
+    )
     assert earliest_next_dispensing(None, 30) is None
     assert earliest_next_dispensing(last, None) is None

@@ -4,10 +4,9 @@ undone. The API, the web counter and the use cases all ask these functions."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from medrecord import clock
 from medrecord.errors import DomainError
 from medrecord.models import DispensingStatus
 from medrecord.problems import (
@@ -55,13 +54,12 @@ def package_problem(
     return None
 
 
-def too_early_problem(earliest: datetime | None, now: datetime) -> TooEarly | None:
-    """The next iteration waits for the interval after the previous one."""
-    if earliest is None or now >= earliest:
+def too_early_problem(earliest: date | None, today: date) -> TooEarly | None:
+    """The next iteration waits for the interval after the previous one (whole days)."""
+    if earliest is None or today >= earliest:
         return None
-    local = earliest.astimezone(clock.COPENHAGEN)
     return TooEarly(
-        f"Too early: the next iteration may be dispensed from {local:%d-%m-%Y %H:%M}.",
+        f"Too early: the next iteration may be dispensed from {earliest:%d-%m-%Y}.",
         earliest=earliest.isoformat(),
     )
 

@@ -183,7 +183,7 @@ def _dispense(
     earliest = prescription_rules.earliest_next_dispensing(
         prescription.last_dispensed_at, prescription.iteration_interval_days
     )
-    raise_if(rules.too_early_problem(earliest, now))
+    raise_if(rules.too_early_problem(earliest, now.astimezone(clock.COPENHAGEN).date()))
     package, substituted = _package_to_dispense(session, prescription, command.package_number)
     quantity = command.package_quantity or prescription.package_quantity
     raise_if(rules.quantity_problem(quantity, prescription.package_quantity))

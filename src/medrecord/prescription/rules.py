@@ -7,6 +7,7 @@ import calendar
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
+from medrecord.clock import COPENHAGEN
 from medrecord.errors import DomainError
 from medrecord.models import OPEN_ORDER_STATUSES, MedicationStatus, PrescriptionStatus
 from medrecord.problems import (
@@ -35,10 +36,12 @@ def effective_status(status: str, valid_to: date, today: date) -> str:
 
 def earliest_next_dispensing(
     last_dispensed_at: datetime | None, interval_days: int | None
-) -> datetime | None:
+) -> date | None:
+    """The first day the next iteration may go out: the interval counts whole calendar days in
+    Copenhagen from the day of the previous dispensing, never the hour (SPEC §2)."""
     if last_dispensed_at is None or interval_days is None:
         return None
-    return last_dispensed_at + timedelta(days=interval_days)
+    return last_dispensed_at.astimezone(COPENHAGEN).date() + timedelta(days=interval_days)
 
 
 def why_not_dispensable(
