@@ -399,6 +399,12 @@ class SubstituteSizeDiffers(RuleViolation):
     code = "substitute-size-differs"
 
 
+class PackageSizeDiffers(RuleViolation):
+    """A package of another size than the prescribed one would hand out another amount."""
+
+    code = "package-size-differs"
+
+
 class IdempotencyKeyReused(RuleViolation):
     """This Idempotency-Key was already used for a different request."""
 

@@ -16,6 +16,7 @@ from medrecord import clock
 from medrecord.models import (
     Citizen,
     Dispensing,
+    Drug,
     DrugPackage,
     Medication,
     Organisation,
@@ -266,6 +267,26 @@ def test_a_substitute_must_hold_the_prescribed_amount(
 
     assert response.status_code == 422
     assert response.json()["type"].endswith("/substitute-size-differs")
+
+
+def test_the_same_drug_in_a_bigger_package_is_refused(
+    client: TestClient,
+    db: Session,
+    citizen: Citizen,
+    prescription: Prescription,
+    drug: Drug,
+    pharmacist: dict[str, str],
+) -> None:
+    # Issue 10, point 1: Pinex 300 handed out for a prescription of Pinex 100, 1 package.
+    bigger = make_package(db, drug=drug, size=Decimal(300))
+
+    response = dispense(
+        client, citizen, prescription, pharmacist, body={"package_number": bigger.package_number}
+    )
+
+    assert response.status_code == 422
+    assert response.json()["type"].endswith("/package-size-differs")
+    assert dispensing_rows(db, prescription) == 0
 
 
 def test_no_substitution_when_the_prescriber_forbade_it(

@@ -25,9 +25,11 @@ OTHER_GROUP = PackageFacts("28100000004", "PARA-500", Decimal(100), "tablet")
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 
 
-def test_the_prescribed_drug_always_goes_out() -> None:
+def test_the_prescribed_drug_goes_out_in_the_prescribed_size() -> None:
     assert package_problem(PRESCRIBED, PRESCRIBED, substitution_allowed=False) is None
-    assert package_problem(PRESCRIBED, SAME_DRUG_OTHER_PACK, substitution_allowed=False) is None
+    other_size = package_problem(PRESCRIBED, SAME_DRUG_OTHER_PACK, substitution_allowed=False)
+    assert isinstance(other_size, problems.PackageSizeDiffers)
+    assert other_size.detail.endswith("packages of 100 tablet; this package holds 30.")
 
 
 def test_a_same_size_substitute_of_the_group_goes_out_when_allowed() -> None:

@@ -50,6 +50,7 @@ router = APIRouter(prefix="/citizens/{cpr}", tags=["dispensings"])
         problems.PrescriptionNotOpen,
         problems.PrescriptionNotYetValid,
         problems.SubstituteSizeDiffers,
+        problems.PackageSizeDiffers,
         problems.SubstitutionNotAllowed,
         problems.TooEarly,
         problems.UnknownPackage,

@@ -14,6 +14,7 @@ from medrecord.problems import (
     ExceedsRemaining,
     NotDispensingPharmacy,
     NotInSubstitutionGroup,
+    PackageSizeDiffers,
     SubstituteSizeDiffers,
     SubstitutionNotAllowed,
     TooEarly,
@@ -36,9 +37,16 @@ class PackageFacts:
 def package_problem(
     prescribed: PackageFacts, offered: PackageFacts, *, substitution_allowed: bool
 ) -> DomainError | None:
-    """The prescribed drug may always go out; another drug only as a substitute: allowed by
-    the prescriber, in the same substitution group, holding the same amount."""
+    """The prescribed drug may go out in the prescribed size; another drug only as a
+    substitute: allowed by the prescriber, in the same substitution group, holding the same
+    amount. (Until amounts are kept in units, a package of another size would hand out more or
+    less than one iteration: Pinex 300 for Pinex 100.)"""
     if offered.drug_id == prescribed.drug_id:
+        if (offered.size, offered.unit) != (prescribed.size, prescribed.unit):
+            return PackageSizeDiffers(
+                f"The prescription is for packages of {prescribed.size.normalize():f} "
+                f"{prescribed.unit}; this package holds {offered.size.normalize():f}."
+            )
         return None
     if not substitution_allowed:
         return SubstitutionNotAllowed()
