@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from medrecord import clock
 from medrecord.citizen.rules import birth_date_of
 from medrecord.demo import catalogue, people
-from medrecord.dosage.derive import derive, display_text
+from medrecord.dosage.derive import derive, display_text, is_temporary
 from medrecord.dosage.examples import JSON, SHAPES, daily, parse
 from medrecord.dosage.rules import dosage_end, dosage_problem
 from medrecord.medication import repository as medication_repository
@@ -169,7 +169,7 @@ def seed_demo(session: Session, *, seed: int = 2026) -> dict[str, int]:
         for r_index, regimen in enumerate(regimens):
             drug, package = drugs[(regimen.drug, regimen.strength)]
             dosage = parse(regimen.dosage)
-            course = dosage_end(dosage, today) is not None  # the dosage ends by itself
+            course = is_temporary(dosage)  # the dosage ends by itself
             started = today - timedelta(days=rng.randint(30, 900))
             status, paused_from, paused_to, withdrawal = "active", None, None, None
             if regimen is TEMPORARY:
