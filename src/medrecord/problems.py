@@ -175,6 +175,12 @@ class MedicationPaused(Conflict):
     code = "medication-paused"
 
 
+class MedicationEnded(Conflict):
+    """The medication is past its end date: nothing more is prescribed or dispensed from it."""
+
+    code = "medication-ended"
+
+
 class AlreadyPrivate(Conflict):
     """The medication is already private."""
 

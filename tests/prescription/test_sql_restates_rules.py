@@ -15,7 +15,13 @@ from sqlalchemy.orm import Session
 
 from medrecord.access.policy import Access, sees_private_item
 from medrecord.card.repository import CARD_SQL
-from medrecord.models import PrescriptionStatus, Purpose
+from medrecord.models import (
+    MedicationStatus,
+    PrescriptionStatus,
+    Purpose,
+    current_status,
+    current_status_sql,
+)
 from medrecord.prescription.repository import effective_status_sql, medication_visible_sql
 from medrecord.prescription.rules import effective_status
 
@@ -78,8 +84,41 @@ def test_expiry_is_the_same_in_sql_and_python(
     assert in_sql.scalar_one() == effective_status(status, valid_to, TODAY)
 
 
+DAYS = [None, TODAY - timedelta(days=1), TODAY, TODAY + timedelta(days=1)]
+STATUS_CASES = list(
+    itertools.product(
+        [MedicationStatus.active, MedicationStatus.paused, MedicationStatus.withdrawn],
+        DAYS,
+        DAYS,
+        DAYS,
+    )
+)  # stored status, paused_from, paused_to, end_date
+
+
+@pytest.mark.parametrize(("stored", "paused_from", "paused_to", "end_date"), STATUS_CASES)
+def test_the_medication_status_is_the_same_in_sql_and_python(
+    db: Session,
+    stored: MedicationStatus,
+    paused_from: date | None,
+    paused_to: date | None,
+    end_date: date | None,
+) -> None:
+    sql = text(
+        f"SELECT {current_status_sql('m')} FROM (SELECT CAST(:status AS text) AS status,"
+        " CAST(:paused_from AS date) AS paused_from, CAST(:paused_to AS date) AS paused_to,"
+        " CAST(:end_date AS date) AS end_date) AS m"
+    )
+    row = {"status": stored.value, "paused_from": paused_from, "paused_to": paused_to}
+    in_sql = db.execute(sql, row | {"end_date": end_date, "today": TODAY}).scalar_one()
+
+    assert in_sql == current_status(
+        stored, paused_from=paused_from, paused_to=paused_to, end_date=end_date, today=TODAY
+    )
+
+
 def test_the_card_statement_uses_the_pinned_fragments() -> None:
     statement = str(CARD_SQL)
 
+    assert current_status_sql("m") in statement
     assert medication_visible_sql("m") in statement
     assert effective_status_sql("p") in statement

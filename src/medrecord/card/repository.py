@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from medrecord.models import OPEN_ORDER_STATUSES
+from medrecord.models import OPEN_ORDER_STATUSES, current_status_sql
 from medrecord.prescription.repository import effective_status_sql, medication_visible_sql
 
 # The whole card in one statement and one round trip: the hot path of the service. Every
@@ -46,7 +46,9 @@ SELECT json_build_object(
             'dosage_text', m.dosage_text,
             'substitution_allowed', m.substitution_allowed, 'start_date', m.start_date,
             'started_previously', m.started_previously, 'end_date', m.end_date,
-            'status', m.status, 'paused_from', m.paused_from, 'paused_to', m.paused_to,
+            -- the dates decide what the status is today
+            'status', {current_status_sql("m")},
+            'paused_from', m.paused_from, 'paused_to', m.paused_to,
             'withdrawal_reason', m.withdrawal_reason, 'private', m.private,
             'modified_at', m.modified_at, 'modified_by', m.modified_by,
             'prescriptions', COALESCE((

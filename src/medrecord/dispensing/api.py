@@ -39,6 +39,7 @@ router = APIRouter(prefix="/citizens/{cpr}", tags=["dispensings"])
         problems.IdempotencyKeyReused,
         problems.InvalidIdempotencyKey,
         problems.MedicationPaused,
+        problems.MedicationEnded,
         problems.MedicationWithdrawn,
         problems.NotAPharmacy,
         problems.NotInSubstitutionGroup,

@@ -28,17 +28,21 @@ def change_problem(status: str) -> MedicationWithdrawn | None:
 
 
 def pause_problem(status: str, *, paused_from: date, paused_to: date | None) -> DomainError | None:
-    """Only an active medication can be paused, and a pause ends after it starts."""
+    """Only a medication active today can be paused (a scheduled or past pause is replaced),
+    and a pause ends after it starts. ``status`` is the current status (dates honoured)."""
     if problem := change_problem(status):
         return problem
     if status != MedicationStatus.active:
-        return MedicationNotActive("Only an active medication can be paused.")
+        return MedicationNotActive(
+            f"Only an active medication can be paused; this one is {status}."
+        )
     if paused_to is not None and paused_to < paused_from:
         return InvalidPause()
     return None
 
 
 def resume_problem(status: str) -> DomainError | None:
+    """``status`` is the stored one: a pause, running or scheduled, can be lifted."""
     if problem := change_problem(status):
         return problem
     if status != MedicationStatus.paused:

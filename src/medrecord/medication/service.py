@@ -49,7 +49,7 @@ def medication_read(m: Medication, drug: Drug) -> MedicationRead:
         start_date=m.start_date,
         started_previously=m.started_previously,
         end_date=m.end_date,
-        status=m.status,
+        status=m.status_on(clock.today()),
         paused_from=m.paused_from,
         paused_to=m.paused_to,
         withdrawal_reason=m.withdrawal_reason,
@@ -288,10 +288,11 @@ def pause_medication(
     pause: MedicationPause,
 ) -> MedicationRead:
     def apply(_: Session, medication: Medication, now: datetime) -> None:
-        paused_from = pause.paused_from or clock.today()
+        today = clock.today()
+        paused_from = pause.paused_from or today
         raise_if(
             rules.pause_problem(
-                medication.status, paused_from=paused_from, paused_to=pause.paused_to
+                medication.status_on(today), paused_from=paused_from, paused_to=pause.paused_to
             )
         )
         medication.status = MedicationStatus.paused

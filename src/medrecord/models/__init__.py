@@ -8,7 +8,13 @@ from medrecord.models.dispensing import Dispensing, DispensingStatus
 from medrecord.models.drug import Drug, DrugPackage
 from medrecord.models.emergency_review import EmergencyReview
 from medrecord.models.idempotency import IdempotencyRecord
-from medrecord.models.medication import Medication, MedicationStatus, MedicationVersion
+from medrecord.models.medication import (
+    Medication,
+    MedicationStatus,
+    MedicationVersion,
+    current_status,
+    current_status_sql,
+)
 from medrecord.models.organisation import Organisation, OrganisationKind
 from medrecord.models.pharmacy_order import OPEN_ORDER_STATUSES, OrderStatus, PharmacyOrder
 from medrecord.models.prescription import Prescription, PrescriptionStatus
@@ -41,4 +47,6 @@ __all__ = [
     "RelationKind",
     "TreatmentRelation",
     "WebSession",
+    "current_status",
+    "current_status_sql",
 ]

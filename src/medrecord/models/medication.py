@@ -22,6 +22,48 @@ class MedicationStatus(StrEnum):
     active = "active"
     paused = "paused"
     withdrawn = "withdrawn"
+    # Derived, never stored: the end date has passed (SPEC §2).
+    ended = "ended"
+
+
+# What the status column holds: the last life-cycle step a clinician took. What a reader sees
+# today is ``current_status``: the dates decide (a pause from next week is not yet a pause).
+STORED_STATUSES = (MedicationStatus.active, MedicationStatus.paused, MedicationStatus.withdrawn)
+
+
+def current_status(
+    status: str,
+    *,
+    paused_from: date | None,
+    paused_to: date | None,
+    end_date: date | None,
+    today: date,
+) -> MedicationStatus:
+    """The status a clinician sees today: withdrawn is final; past its end date a medication
+    has ended; a pause holds only inside its window. ``current_status_sql`` restates this for
+    the card statement; a test pins the two together."""
+    if status == MedicationStatus.withdrawn:
+        return MedicationStatus.withdrawn
+    if end_date is not None and end_date < today:
+        return MedicationStatus.ended
+    if (
+        status == MedicationStatus.paused
+        and (paused_from is None or paused_from <= today)
+        and (paused_to is None or paused_to >= today)
+    ):
+        return MedicationStatus.paused
+    return MedicationStatus.active
+
+
+def current_status_sql(alias: str) -> str:
+    """SQL for ``current_status`` over a medication row (binds :today)."""
+    return (
+        f"CASE WHEN {alias}.status = 'withdrawn' THEN 'withdrawn'"
+        f" WHEN {alias}.end_date < :today THEN 'ended'"
+        f" WHEN {alias}.status = 'paused' AND COALESCE({alias}.paused_from <= :today, true)"
+        f" AND COALESCE({alias}.paused_to >= :today, true) THEN 'paused'"
+        " ELSE 'active' END"
+    )
 
 
 class Medication(Base):
@@ -29,7 +71,7 @@ class Medication(Base):
 
     __tablename__ = "medication"
     __table_args__ = (
-        CheckConstraint(one_of("status", tuple(MedicationStatus)), name="status"),
+        CheckConstraint(one_of("status", STORED_STATUSES), name="status"),
         CheckConstraint("version >= 1", name="version_positive"),
         CheckConstraint(
             "indication_code IS NOT NULL OR indication_text IS NOT NULL", name="indication_given"
@@ -78,6 +120,15 @@ class Medication(Base):
     modified_by: Mapped[dict[str, Any]]
     created_at: Mapped[datetime] = created_at_column()
     modified_at: Mapped[datetime] = created_at_column()
+
+    def status_on(self, today: date) -> MedicationStatus:
+        return current_status(
+            self.status,
+            paused_from=self.paused_from,
+            paused_to=self.paused_to,
+            end_date=self.end_date,
+            today=today,
+        )
 
 
 class MedicationVersion(Base):

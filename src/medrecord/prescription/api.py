@@ -112,6 +112,7 @@ def cancel_prescription(
         Permission.dispensing_write,
         *CITIZEN_PROBLEMS,
         problems.MedicationPaused,
+        problems.MedicationEnded,
         problems.MedicationWithdrawn,
         problems.NotAPharmacy,
         problems.NothingRemaining,

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import ColumnElement, select, text, update
 from sqlalchemy.orm import Session, aliased
 
+from medrecord import clock
 from medrecord.errors import raise_if
 from medrecord.models import (
     OPEN_ORDER_STATUSES,
@@ -17,6 +18,7 @@ from medrecord.models import (
     PharmacyOrder,
     Prescription,
     PrescriptionStatus,
+    current_status,
 )
 from medrecord.prescription import rules
 from medrecord.problems import PrescriptionNotFound
@@ -86,14 +88,22 @@ def get_visible(
     prescription = session.execute(stmt).scalar_one_or_none()
     if prescription is None:
         return None
-    medication_status = session.execute(
-        select(Medication.status).where(
+    medication = session.execute(
+        select(
+            Medication.status, Medication.paused_from, Medication.paused_to, Medication.end_date
+        ).where(
             Medication.citizen_id == citizen_id,
             Medication.id == prescription.medication_id,
             _medication_visible(sees_all_private=sees_all_private, organisation_id=organisation_id),
         )
-    ).scalar_one_or_none()
-    return None if medication_status is None else (prescription, medication_status)
+    ).first()
+    if medication is None:
+        return None
+    status, paused_from, paused_to, end_date = medication
+    today = clock.today()
+    return prescription, current_status(
+        status, paused_from=paused_from, paused_to=paused_to, end_date=end_date, today=today
+    )
 
 
 def find_visible(
@@ -151,14 +161,14 @@ def visible_prescriptions(
     sees_all_private: bool,
     organisation_id: str | None,
 ) -> list[tuple[Prescription, Drug, str, tuple[PharmacyOrder, str] | None]]:
-    """The citizen's prescriptions with their medication's status and any open claim,
+    """The citizen's prescriptions with their medication's current status and any open claim,
     leaving out those of private medications the caller may not see."""
     open_order = (
         select(PharmacyOrder).where(PharmacyOrder.status.in_(OPEN_ORDER_STATUSES)).subquery()
     )
     order = aliased(PharmacyOrder, open_order)
     stmt = (
-        select(Prescription, Drug, Medication.status, order, Organisation.name)
+        select(Prescription, Drug, Medication, order, Organisation.name)
         .join(
             Medication,
             (Medication.citizen_id == Prescription.citizen_id)
@@ -177,9 +187,10 @@ def visible_prescriptions(
     stmt = stmt.where(
         _medication_visible(sees_all_private=sees_all_private, organisation_id=organisation_id)
     )
+    today = clock.today()
     return [
-        (p, drug, status, None if o is None else (o, name or o.pharmacy_id))
-        for p, drug, status, o, name in session.execute(stmt)
+        (p, drug, m.status_on(today), None if o is None else (o, name or o.pharmacy_id))
+        for p, drug, m, o, name in session.execute(stmt)
     ]
 
 

@@ -12,6 +12,7 @@ from medrecord.errors import DomainError
 from medrecord.models import OPEN_ORDER_STATUSES, MedicationStatus, PrescriptionStatus
 from medrecord.problems import (
     InvalidValidity,
+    MedicationEnded,
     MedicationNotActive,
     MedicationPaused,
     MedicationWithdrawn,
@@ -68,6 +69,8 @@ def why_not_dispensable(
         return PrescriptionNotYetValid(f"The prescription is valid from {valid_from}.")
     if medication_status == MedicationStatus.withdrawn:
         return MedicationWithdrawn()
+    if medication_status == MedicationStatus.ended:
+        return MedicationEnded()
     if medication_status == MedicationStatus.paused:
         return MedicationPaused()
     return None
@@ -151,9 +154,10 @@ def validity_problem(*, valid_from: date, valid_to: date, today: date) -> Invali
 
 def status_after_undo(status: str, *, medication_status: str, valid_to: date, today: date) -> str:
     """Undo gives the units back; it reopens a completed prescription only when its medication
-    is still on the card (active, or paused: a pause ends) and the prescription has not
-    expired (SPEC §2). A withdrawn medication's prescription stays closed."""
-    reopen = medication_status != MedicationStatus.withdrawn and valid_to >= today
+    is still in use (active, or paused: a pause ends) and the prescription has not expired
+    (SPEC §2). The prescription of a withdrawn or ended medication stays closed."""
+    on_card = medication_status in (MedicationStatus.active, MedicationStatus.paused)
+    reopen = on_card and valid_to >= today
     if status == PrescriptionStatus.completed and reopen:
         return PrescriptionStatus.open
     return status

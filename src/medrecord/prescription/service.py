@@ -96,7 +96,7 @@ def prescribe(
             marked_by=medication.private_organisation_id,
         ):
             raise MedicationNotFound()
-        raise_if(rules.prescribing_problem(medication.status))
+        raise_if(rules.prescribing_problem(medication.status_on(clock.today())))
         drug = drug_repository.get_drug(session, medication.drug_id)
         package = drug_repository.get_package(session, command.package_number)
         if drug is None or package is None or package.drug_id != drug.id:

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
+from medrecord import clock
 from medrecord.dosage.derive import display_text
 from medrecord.dosage.wording import Language
 from medrecord.medication.schemas import MedicationSummary
@@ -23,6 +24,7 @@ templates = Jinja2Templates(directory=str(HERE / "templates"))
 templates.env.filters["dkdate"] = fmt.danish_date
 templates.env.filters["dktime"] = fmt.danish_datetime
 templates.env.globals["days_until"] = fmt.days_until
+templates.env.globals["today"] = clock.today
 templates.env.globals["EXPIRY_WARNING_DAYS"] = fmt.EXPIRY_WARNING_DAYS
 # The counter speaks English until it is translated; texts derived in both languages (the
 # dosage) follow the page's language.
