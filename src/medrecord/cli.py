@@ -242,7 +242,9 @@ def import_drugs(
 
     Columns: drug_id, name, form, strength, atc_code, substitution_group, package_number,
     package_size, package_unit, price_dkk, and optionally dosage_units (e.g. "unit;ml"; else
-    from the form). Exit code 1 when any row was rejected.
+    from the form), active_substances ("a;b"), dispensing_group (A, A§4, A§4 NA, B, HA, HF, HX;
+    a new drug without one is A) and otc (true/false, ja/nej: must agree with the group). Exit
+    code 1 when any row was rejected.
     """
     from medrecord.db import make_sessionmaker
     from medrecord.drug.service import import_catalogue, parse_catalogue

@@ -70,3 +70,84 @@ def test_search_and_detail_show_the_dosage_units(
 
     assert [d["dosage_units"] for d in found] == [["unit"]]
     assert detail["dosage_units"] == ["unit"]
+
+
+def _drug_with(
+    db: Session,
+    *,
+    name: str,
+    substances: list[str],
+    atc_code: str = "N02BE01",
+    group: str = "A",
+) -> None:
+    drug = make_drug(db, name=name, atc_code=atc_code)
+    drug.active_substances, drug.dispensing_group = substances, group
+    drug.otc = group.startswith("H")
+    make_package(db, drug=drug)
+
+
+def test_search_finds_drugs_by_whole_active_substance_in_any_case(
+    client: TestClient, db: Session, tokens: Tokens
+) -> None:
+    _drug_with(db, name="Zzpinex", substances=["zzparacetamol"])
+    _drug_with(db, name="Zzpamol", substances=["zzparacetamol"])
+    _drug_with(db, name="Zzeliquis", substances=["zzapixaban"], atc_code="B01AF02")
+    _drug_with(db, name="Zzunikalk", substances=["zzcalcium carbonate", "zzcolecalciferol"])
+    headers = tokens.headers(role="doctor", org="x")
+
+    def names(search: str) -> list[str]:
+        response = client.get("/api/v1/drugs", params={"search": search}, headers=headers)
+        assert response.status_code == 200
+        return [d["name"] for d in response.json()]
+
+    assert names("zzparacetamol") == ["Zzpamol", "Zzpinex"]
+    assert names("ZZApixaban") == ["Zzeliquis"]
+    assert names("  zzCalcium   Carbonate ") == ["Zzunikalk"]
+    assert names("zzcolecalciferol") == ["Zzunikalk"]
+    assert names("zzparacet") == []  # a substance is matched whole; a name in part
+
+
+def test_search_text_that_is_an_atc_prefix_finds_the_drugs_of_that_group(
+    client: TestClient, db: Session, tokens: Tokens
+) -> None:
+    _drug_with(db, name="Zzxarelto", substances=[], atc_code="B01AF01")
+    _drug_with(db, name="Zzeliquis", substances=[], atc_code="B01AF02")
+    _drug_with(db, name="Zzmarevan", substances=[], atc_code="B01AA03")
+    headers = tokens.headers(role="doctor", org="x")
+
+    def names(**params: str) -> set[str]:
+        found = client.get("/api/v1/drugs", params={**params, "limit": "100"}, headers=headers)
+        return {d["name"] for d in found.json() if d["name"].startswith("Zz")}
+
+    assert names(search="b01af") == {"Zzxarelto", "Zzeliquis"}
+    assert names(search="B01AF02") == {"Zzeliquis"}
+    assert names(search="B01") == {"Zzxarelto", "Zzeliquis", "Zzmarevan"}
+    assert names(search="zz", atc="B01AA") == {"Zzmarevan"}  # the atc filter narrows
+
+
+def test_the_catalogue_shows_substances_dispensing_group_and_otc(
+    client: TestClient, db: Session, tokens: Tokens
+) -> None:
+    _drug_with(db, name="Zzoxynorm", substances=["oxycodone"], atc_code="N02AA05", group="A§4")
+    _drug_with(db, name="Zzhjertemagnyl", substances=["acetylsalicylic acid"], group="HA")
+    headers = tokens.headers(role="pharmacist", org="x")
+
+    found = client.get("/api/v1/drugs?search=zz", headers=headers).json()
+    detail = client.get(f"/api/v1/drugs/{found[1]['id']}", headers=headers).json()
+
+    assert [
+        (d["name"], d["active_substances"], d["dispensing_group"], d["otc"]) for d in found
+    ] == [
+        ("Zzhjertemagnyl", ["acetylsalicylic acid"], "HA", True),
+        ("Zzoxynorm", ["oxycodone"], "A§4", False),
+    ]
+    assert (detail["dispensing_group"], detail["otc"]) == ("A§4", False)
+
+
+def test_a_drug_written_without_the_new_fields_is_prescription_only_and_states_no_substance(
+    db: Session,
+) -> None:
+    drug = make_drug(db, name="Zzplain")
+    db.refresh(drug)
+
+    assert (drug.active_substances, drug.dispensing_group, drug.otc) == ([], "A", False)

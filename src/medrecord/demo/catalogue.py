@@ -3,8 +3,13 @@
 Drugs that share a substitution group are interchangeable at the pharmacy (same substance,
 strength and form), as in the Danish "substitutionsgruppe". Packages are (size, unit, price DKK).
 A drug's dosage units come from its form (``drug.forms``) unless ``DOSAGE_UNITS`` says otherwise.
+Its active substances come from its ATC code (``SUBSTANCES``), its dispensing group from
+``DISPENSING_GROUPS`` (prescription-only ``A`` unless listed), as in the Danish medicine price
+list (medicinpriser.dk); over the counter is an H group.
 
-Drug ids and package numbers are derived from a row's index: add new rows at the end.
+Drug ids and package numbers are derived from a row's index (and a package's index within its
+row): add new drugs at the end and new packages at the end of their row, so that existing ids
+and numbers never change (tests, the demo data and migrations name them).
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ from decimal import Decimal
 
 from medrecord.dosage.units import Unit
 from medrecord.drug.forms import units_for_form
+from medrecord.drug.rules import is_over_the_counter
+from medrecord.models.drug import DispensingGroup
 
 Package = tuple[int | str, str, str]
 DrugRow = tuple[str, str, str, str, str | None, list[Package]]
@@ -27,7 +34,7 @@ DRUGS: list[DrugRow] = [
         "500 mg",
         "N02BE01",
         "PARA-500-T",
-        [(100, "tablet", "39.95"), (300, "tablet", "89.50")],
+        [(100, "tablet", "39.95"), (300, "tablet", "89.50"), (50, "tablet", "24.95")],
     ),
     (
         "Panodil",
@@ -35,7 +42,7 @@ DRUGS: list[DrugRow] = [
         "500 mg",
         "N02BE01",
         "PARA-500-T",
-        [(100, "tablet", "45.00"), (300, "tablet", "99.00")],
+        [(100, "tablet", "45.00"), (300, "tablet", "99.00"), (50, "tablet", "27.50")],
     ),
     ("Pamol", T, "500 mg", "N02BE01", "PARA-500-T", [(100, "tablet", "41.25")]),
     ("Panodil", FT, "1 g", "N02BE01", "PARA-1000-T", [(100, "tablet", "79.00")]),
@@ -156,7 +163,14 @@ DRUGS: list[DrugRow] = [
     ("OxyNorm", C, "5 mg", "N02AA05", None, [(28, "capsule", "95.00")]),
     ('Gabapentin "Teva"', C, "300 mg", "N03AX12", None, [(100, "capsule", "135.00")]),
     ('Pregabalin "Krka"', C, "75 mg", "N03AX16", None, [(56, "capsule", "62.00")]),
-    ('Amoxicillin "Sandoz"', C, "500 mg", "J01CA04", "AMOX-500-C", [(20, "capsule", "35.00")]),
+    (
+        'Amoxicillin "Sandoz"',
+        C,
+        "500 mg",
+        "J01CA04",
+        "AMOX-500-C",
+        [(20, "capsule", "35.00"), (30, "capsule", "45.00")],
+    ),
     ("Imacillin", C, "500 mg", "J01CA04", "AMOX-500-C", [(20, "capsule", "49.00")]),
     ("Primcillin", FT, "1 MIU", "J01CE02", "PENV-1MIU-T", [(20, "tablet", "39.00")]),
     ("Vepicombin", FT, "1 MIU", "J01CE02", "PENV-1MIU-T", [(20, "tablet", "45.00")]),
@@ -250,12 +264,136 @@ DRUGS: list[DrugRow] = [
         None,
         [(30, "sachet", "95.00")],
     ),
+    # Added for issue 10: what a Danish practice list holds beside the above.
+    ("Spiron", T, "25 mg", "C03DA01", None, [(100, "tablet", "54.00")]),
+    ("Unikalk Forte", FT, "400 mg + 19 microgram", "A12AX", None, [(180, "tablet", "89.95")]),
+    ("Selexid", FT, "400 mg", "J01CA08", None, [(10, "tablet", "79.00"), (20, "tablet", "139.00")]),
+    (
+        "Primcillin",
+        "powder for oral suspension",
+        "50 mg/ml",
+        "J01CE02",
+        None,
+        [(100, "ml", "59.00"), (200, "ml", "98.00")],
+    ),
+    (
+        "Contalgin",
+        "prolonged-release tablet",
+        "10 mg",
+        "N02AA01",
+        None,
+        [(100, "tablet", "145.00")],
+    ),
 ]
 
 # Where the form alone does not decide, by (name, strength): a pen that is not insulin.
 DOSAGE_UNITS: dict[tuple[str, str], tuple[Unit, ...]] = {
     ("Ozempic", "1 mg"): (Unit.injection,),
 }
+
+
+# Active substances by ATC code: lower-case English INN, as the catalogue stores them.
+SUBSTANCES: dict[str, tuple[str, ...]] = {
+    "A02BC01": ("omeprazole",),
+    "A02BC02": ("pantoprazole",),
+    "A06AB08": ("sodium picosulfate",),
+    "A06AD02": ("magnesium oxide",),
+    # Movicol: macrogol 3350 with the electrolytes that keep the solution isotonic
+    "A06AD65": ("macrogol", "sodium chloride", "sodium hydrogen carbonate", "potassium chloride"),
+    "A10AB05": ("insulin aspart",),
+    "A10AE04": ("insulin glargine",),
+    "A10BA02": ("metformin",),
+    "A10BJ06": ("semaglutide",),
+    "A10BK03": ("empagliflozin",),
+    "A12AX": ("calcium carbonate", "colecalciferol"),
+    "A12BA01": ("potassium chloride",),
+    "B01AA03": ("warfarin",),
+    "B01AC04": ("clopidogrel",),
+    "B01AC06": ("acetylsalicylic acid",),
+    "B01AF01": ("rivaroxaban",),
+    "B01AF02": ("apixaban",),
+    "C03AA01": ("bendroflumethiazide",),
+    "C03CA01": ("furosemide",),
+    "C03DA01": ("spironolactone",),
+    "C07AB02": ("metoprolol",),
+    "C07AB07": ("bisoprolol",),
+    "C08CA01": ("amlodipine",),
+    "C09AA02": ("enalapril",),
+    "C09AA05": ("ramipril",),
+    "C09CA01": ("losartan",),
+    "C10AA01": ("simvastatin",),
+    "C10AA05": ("atorvastatin",),
+    "G04CA02": ("tamsulosin",),
+    "G04CB01": ("finasteride",),
+    "H02AB06": ("prednisolone",),
+    "H03AA01": ("levothyroxine",),
+    "J01CA04": ("amoxicillin",),
+    "J01CA08": ("pivmecillinam",),
+    "J01CE02": ("phenoxymethylpenicillin",),
+    "J01MA02": ("ciprofloxacin",),
+    "M01AE01": ("ibuprofen",),
+    "M01AE02": ("naproxen",),
+    "M04AA01": ("allopurinol",),
+    "M05BA04": ("alendronic acid",),
+    "N02AA01": ("morphine",),
+    "N02AA05": ("oxycodone",),
+    "N02AB03": ("fentanyl",),
+    "N02AX02": ("tramadol",),
+    "N02BE01": ("paracetamol",),
+    "N03AX12": ("gabapentin",),
+    "N03AX16": ("pregabalin",),
+    "N05AH04": ("quetiapine",),
+    "N05CF01": ("zopiclone",),
+    "N06AB04": ("citalopram",),
+    "N06AB06": ("sertraline",),
+    "N06AB10": ("escitalopram",),
+    "N06AX11": ("mirtazapine",),
+    "N06DA02": ("donepezil",),
+    "R03AC02": ("salbutamol",),
+    "R03AK06": ("salmeterol", "fluticasone"),
+    "R03AK07": ("budesonide", "formoterol"),
+    "R03BB04": ("tiotropium",),
+    "R06AE07": ("cetirizine",),
+    "S01EE01": ("latanoprost",),
+}
+
+# Every drug not listed is prescription-only (A). Denmark sets the group per package: small packs
+# of paracetamol 500 mg (at most 20 tablets) are over the counter, larger ones have needed a
+# prescription since 30 September 2013. This catalogue keeps one group per drug and carries
+# paracetamol tablets in packs of 50-300, so they are A; over the counter here are the products
+# that are over the counter in every pack we carry.
+DISPENSING_GROUPS: dict[tuple[str, str], DispensingGroup] = {
+    # Opioids (euphoriant substances, list A/B): dispensed once per prescription
+    ("OxyNorm", "5 mg"): DispensingGroup.A4,
+    ('Fentanyl "Sandoz"', "25 microgram/hour"): DispensingGroup.A4,
+    ('Tramadol "Actavis"', "50 mg"): DispensingGroup.A4,
+    ("Contalgin", "10 mg"): DispensingGroup.A4,
+    # Over the counter, at the pharmacy
+    ("Hjertemagnyl", "75 mg"): DispensingGroup.HA,
+    ('Acetylsalicylsyre "Teva"', "75 mg"): DispensingGroup.HA,
+    ('Paracetamol "Orifarm"', "250 mg"): DispensingGroup.HA,
+    ('Cetirizin "Sandoz"', "10 mg"): DispensingGroup.HA,
+    ('Magnesia "DAK"', "500 mg"): DispensingGroup.HA,
+    ("Laxoberal", "7.5 mg/ml"): DispensingGroup.HA,
+    ("Movicol", "13.8 g"): DispensingGroup.HA,
+    # Over the counter, also in supermarkets
+    ("Unikalk Forte", "400 mg + 19 microgram"): DispensingGroup.HF,
+}
+
+
+def active_substances(atc_code: str) -> list[str]:
+    """The demo drug's active substances (an ATC code missing here is a mistake in this file)."""
+    if atc_code not in SUBSTANCES:
+        raise ValueError(f"demo ATC code {atc_code}: no active substances")
+    return list(SUBSTANCES[atc_code])
+
+
+def dispensing_group(name: str, strength: str) -> DispensingGroup:
+    return DISPENSING_GROUPS.get((name, strength), DispensingGroup.A)
+
+
+def over_the_counter(name: str, strength: str) -> bool:
+    return is_over_the_counter(dispensing_group(name, strength))
 
 
 def dosage_units(name: str, form: str, strength: str) -> list[str]:

@@ -115,6 +115,9 @@ def seed_demo(session: Session, *, seed: int = 2026) -> dict[str, int]:
             strength=strength,
             atc_code=atc,
             substitution_group=group,
+            active_substances=catalogue.active_substances(atc),
+            dispensing_group=catalogue.dispensing_group(name, strength),
+            otc=catalogue.over_the_counter(name, strength),
         )
         session.add(drug)
         first = None

@@ -24,8 +24,11 @@ def search_drugs(
         str | None,
         Query(
             max_length=100,
-            description="Part of the name, a drug id or a package number.",
-            examples=["panodil"],
+            description="Case-insensitive: part of the name (`pano` finds Panodil), a whole "
+            "active substance (`paracetamol` finds Panodil, Pinex and Pamol; `apixaban` finds "
+            "Eliquis), an ATC code or its prefix of at least three characters (`N02BE`), a drug "
+            "id or a package number. Any of these matches.",
+            examples=["paracetamol"],
         ),
     ] = None,
     atc: Annotated[
@@ -33,14 +36,14 @@ def search_drugs(
         Query(
             max_length=7,
             pattern="^[A-Za-z0-9]+$",
-            description="ATC code or its prefix.",
+            description="ATC code or its prefix; with `search`, a drug must match both.",
             examples=["N02BE"],
         ),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     offset: OffsetQuery = 0,
 ) -> list[DrugRead]:
-    """Search the drug catalogue by name, id, package number or ATC code."""
+    """Search the drug catalogue by name, active substance, ATC code, id or package number."""
     return service.search_drugs(session, actor, text=search, atc=atc, limit=limit, offset=offset)
 
 

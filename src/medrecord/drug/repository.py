@@ -5,19 +5,28 @@ from collections.abc import Sequence
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from medrecord.drug import rules
 from medrecord.models import Drug, DrugPackage
 
 
 def search(
     session: Session, *, text: str | None, atc: str | None, limit: int, offset: int
 ) -> Sequence[Drug]:
-    stmt = select(Drug).options(selectinload(Drug.packages)).order_by(Drug.name, Drug.strength)
+    # The id last: pages stay stable where name and strength repeat.
+    stmt = select(Drug).options(selectinload(Drug.packages))
+    stmt = stmt.order_by(Drug.name, Drug.strength, Drug.id)
     if text:
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(
-            or_(Drug.name.ilike(pattern, escape="\\"), Drug.id == text,
-                Drug.id.in_(select(DrugPackage.drug_id).where(DrugPackage.package_number == text)))
-        )  # fmt: skip
+        matches = [
+            Drug.name.ilike(pattern, escape="\\"),
+            Drug.id == text,
+            Drug.id.in_(select(DrugPackage.drug_id).where(DrugPackage.package_number == text)),
+            # A whole substance name: array containment, answered by the GIN index.
+            Drug.active_substances.contains([rules.normalise_substance(text)]),
+        ]
+        if prefix := rules.atc_prefix(text):
+            matches.append(Drug.atc_code.startswith(prefix, autoescape=True))
+        stmt = stmt.where(or_(*matches))
     if atc:
         stmt = stmt.where(Drug.atc_code.startswith(atc.upper(), autoescape=True))
     return session.scalars(stmt.limit(limit).offset(offset)).all()

@@ -6,6 +6,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from medrecord.dosage.units import Unit
+from medrecord.drug.rules import normalise_substance
+from medrecord.models.drug import DispensingGroup
 
 
 class DrugSummary(BaseModel):
@@ -43,6 +45,22 @@ class DrugRead(BaseModel):
     strength: str = Field(examples=["500 mg"])
     atc_code: str = Field(examples=["N02BE01"])
     substitution_group: str | None = Field(examples=["PARA-500-T"])
+    active_substances: list[str] = Field(
+        description="Active substances, lower-case English INN names; empty when the "
+        "catalogue does not state them.",
+        examples=[["paracetamol"]],
+    )
+    dispensing_group: DispensingGroup = Field(
+        description="Who may sell it and how often (Danish udleveringsgruppe): A prescription "
+        "only; A§4 and A§4 NA prescription only, dispensed once (no iterations); B prescription "
+        "only, once unless the prescription states repeats; HA over the counter at pharmacies; "
+        "HF also outside pharmacies; HX outside pharmacies in limited amounts.",
+        examples=["A"],
+    )
+    otc: bool = Field(
+        description="Over the counter (no prescription needed): exactly the H groups.",
+        examples=[False],
+    )
     packages: list[PackageRead]
 
 
@@ -61,7 +79,7 @@ class CatalogueRow(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     form: str = Field(min_length=1, max_length=100)
     strength: str = Field(min_length=1, max_length=100)
-    atc_code: str = Field(pattern=r"^[A-Z][0-9]{2}[A-Z]{2}[0-9]{2}$")
+    atc_code: str = Field(pattern=r"^[A-Z][0-9]{2}[A-Z]{2}([0-9]{2})?$")
     substitution_group: str | None = Field(default=None, max_length=40)
     package_number: str = Field(pattern=r"^[0-9]{6}$")
     package_size: Decimal = Field(gt=0, max_digits=10, decimal_places=2)
@@ -72,6 +90,66 @@ class CatalogueRow(BaseModel):
         description="Overrides the units the form gives: a list, or one string separated by "
         "semicolons (`unit;ml`). Empty: from the form.",
     )
+    # The three below, left empty, keep what the catalogue has for a known drug (a price update
+    # must not turn an A§4 opioid into an A drug); a new drug gets no substances, the
+    # prescription-only group A and the flag of its group.
+    active_substances: list[str] | None = Field(
+        default=None,
+        description="A list, or one string separated by semicolons (`calcium carbonate; "
+        "colecalciferol`); stored in lower case.",
+    )
+    dispensing_group: DispensingGroup | None = Field(
+        default=None, description="One of " + ", ".join(DispensingGroup) + "."
+    )
+    otc: bool | None = Field(
+        default=None,
+        description="true/false (also ja/nej, yes/no, 1/0); must agree with the group: over "
+        "the counter is an H group.",
+    )
+
+    @field_validator("active_substances", mode="before")
+    @classmethod
+    def _split_substances(cls, value: object) -> object:
+        """``"Calcium carbonate; colecalciferol"`` → ``["calcium carbonate", "colecalciferol"]``
+        (blanks and repeats dropped); nothing given → None."""
+        if value is None:
+            return None
+        items = value.split(";") if isinstance(value, str) else value
+        if not isinstance(items, list):
+            return value  # pydantic names the wrong type
+        substances: list[object] = []
+        for item in items:
+            if not isinstance(item, str):
+                substances.append(item)  # pydantic names the wrong type
+            elif (name := normalise_substance(item)) and name not in substances:
+                if len(name) > 100:
+                    raise PydanticCustomError(
+                        "substance_too_long", "a substance name has at most 100 characters"
+                    )
+                substances.append(name)
+        return substances or None
+
+    @field_validator("dispensing_group", mode="before")
+    @classmethod
+    def _group(cls, value: object) -> object:
+        """``a§4`` or ``A§4  NA`` → the catalogue's spelling; anything else is refused with the
+        valid groups named."""
+        if not isinstance(value, str):
+            return value
+        spelled = " ".join(value.split()).upper()
+        if spelled not in _GROUP_VALUES:
+            message = (
+                f"'{value[:20]}' is not a dispensing group (valid: {', '.join(DispensingGroup)})"
+            )
+            raise PydanticCustomError("dispensing_group", "{message}", {"message": message})
+        return spelled
+
+    @field_validator("otc", mode="before")
+    @classmethod
+    def _danish_booleans(cls, value: object) -> object:
+        if isinstance(value, str):
+            return _DANISH_BOOLEANS.get(value.strip().lower(), value)
+        return value
 
     @field_validator("dosage_units", mode="before")
     @classmethod
@@ -97,3 +175,5 @@ class CatalogueRow(BaseModel):
 
 
 _UNIT_VALUES = frozenset(Unit)
+_GROUP_VALUES = frozenset(DispensingGroup)
+_DANISH_BOOLEANS = {"ja": "true", "nej": "false"}

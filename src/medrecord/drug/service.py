@@ -13,10 +13,11 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from medrecord.access.actor import Actor
-from medrecord.drug import repository
+from medrecord.drug import repository, rules
 from medrecord.drug.forms import units_for_form
 from medrecord.drug.schemas import CatalogueRow, DrugDetail, DrugRead
 from medrecord.models import Drug, DrugPackage
+from medrecord.models.drug import DispensingGroup
 from medrecord.problems import DrugNotFound
 
 
@@ -85,18 +86,27 @@ def import_catalogue(session: Session, rows: list[dict[str, Any]]) -> ImportRepo
             continue
         dosage_units = [str(u) for u in units]
         drug = repository.get_drug(session, row.drug_id)
+        # Left empty, these keep what a known drug has; a new drug is prescription-only.
+        substances = row.active_substances or (list(drug.active_substances) if drug else [])
+        group = row.dispensing_group or (drug.dispensing_group if drug else DispensingGroup.A)
+        if row.otc is not None and (problem := rules.otc_problem(row.otc, group)):
+            report.rejected.append((line, f"otc: {problem}"))
+            continue
+        otc = rules.is_over_the_counter(group)
         if drug is None:
             drug = Drug(id=row.drug_id)
             repository.add(session, drug)
             report.drugs_added += 1
         elif (drug.name, drug.form, drug.strength, drug.atc_code, drug.substitution_group,
-              list(drug.dosage_units)) != (
+              list(drug.dosage_units), list(drug.active_substances), drug.dispensing_group) != (
             row.name, row.form, row.strength, row.atc_code, row.substitution_group, dosage_units,
+            substances, group,
         ):  # fmt: skip
             report.drugs_updated += 1
         drug.name, drug.form, drug.strength = row.name, row.form, row.strength
         drug.atc_code, drug.substitution_group = row.atc_code, row.substitution_group
         drug.dosage_units = dosage_units
+        drug.active_substances, drug.dispensing_group, drug.otc = substances, str(group), otc
         package = repository.get_package(session, row.package_number)
         if package is not None and package.drug_id != row.drug_id:
             report.rejected.append(
