@@ -199,6 +199,12 @@ class PrescriptionNotOpen(Conflict):
     code = "prescription-not-open"
 
 
+class PrescriptionInvalid(Conflict):
+    """The prescription was made invalid: its medication changed drug."""
+
+    code = "prescription-invalid"
+
+
 class PrescriptionCancelled(Conflict):
     """The prescription is cancelled."""
 
@@ -242,7 +248,7 @@ class TooEarly(Conflict):
 
 
 class ExceedsRemaining(Conflict):
-    """More packages than one iteration holds."""
+    """More units than may go out now: what remains, or the rest of the iteration."""
 
     code = "exceeds-remaining"
     title = "Exceeds what remains"
@@ -399,16 +405,23 @@ class NotInSubstitutionGroup(RuleViolation):
     title = "Not in the substitution group"
 
 
-class SubstituteSizeDiffers(RuleViolation):
-    """A substitute must hold the prescribed amount."""
+class PackageUnitDiffers(RuleViolation):
+    """The package is counted in another unit than the prescription (ml for tablets)."""
 
-    code = "substitute-size-differs"
+    code = "package-unit-differs"
 
 
-class PackageSizeDiffers(RuleViolation):
-    """A package of another size than the prescribed one would hand out another amount."""
+class DuplicateDispensingLine(RuleViolation):
+    """The same package is named on two lines of one dispensing."""
 
-    code = "package-size-differs"
+    code = "duplicate-dispensing-line"
+
+
+class DispensedOnce(RuleViolation):
+    """Dispensing group A§4: the prescription is dispensed once, whole (no iterations)."""
+
+    code = "dispensed-once"
+    title = "Dispensed once"
 
 
 class IdempotencyKeyReused(RuleViolation):

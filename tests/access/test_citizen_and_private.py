@@ -50,15 +50,9 @@ def test_private_items_leave_no_trace_in_card_lists_or_errors_without_consent(
         client.get(f"{url}/medication-card", headers=hospital_doctor),
         client.get(f"{url}/medication-card?include=withdrawn", headers=hospital_doctor),
         client.get(f"{url}/prescriptions", headers=hospital_doctor),
-        client.get(f"{url}/prescriptions", headers=pharmacist),
         client.get(f"{url}/medications/{private.id}", headers=hospital_doctor),
         client.get(f"{url}/medications/{private.id}/versions", headers=hospital_doctor),
-        client.post(
-            f"{url}/prescriptions/{rx.id}/dispensings",
-            headers={**pharmacist, "Idempotency-Key": "k1"},
-            json={},
-        ),
-        client.post(f"{url}/prescriptions/{rx.id}/order", headers=pharmacist),
+        client.get(f"{url}/medication-card", headers=pharmacist),
     ]
     consented = client.get(
         f"{url}/medication-card", headers={**hospital_doctor, "X-Access-Purpose": "consent"}
@@ -68,9 +62,38 @@ def test_private_items_leave_no_trace_in_card_lists_or_errors_without_consent(
         assert "Secretine" not in response.text and "Sensitive" not in response.text
         assert str(rx.id) not in response.text and str(private.id) not in response.text
     assert responses[0].json()["medications"] == []
-    assert responses[2].json() == [] and responses[3].json() == []
-    assert {r.status_code for r in responses[4:]} == {404}
+    assert responses[2].json() == []
+    assert {r.status_code for r in responses[3:5]} == {404}
+    assert responses[5].status_code == 403  # the card stays behind consent
     assert "Secretine" in consented.text
+
+
+def test_the_pharmacy_sees_and_dispenses_a_private_prescription_without_the_card(
+    client: TestClient, db: Session, tokens: Tokens
+) -> None:
+    """Issue 10, point 9: the citizen's own private Sertralin prescription was invisible at
+    the counter. The citizen is there to collect it (SPEC §3)."""
+    gp = make_organisation(db)
+    citizen = make_citizen(db, gp=gp)
+    drug = make_drug(db, name="Sertralin")
+    package = make_package(db, drug=drug)
+    private = make_medication(db, citizen=citizen, drug=drug, private_organisation=gp)
+    rx = make_prescription(db, medication=private, package=package)
+    url = f"/api/v1/citizens/{citizen.cpr}"
+    pharmacist = tokens.headers(role="pharmacist", org=make_organisation(db, kind="pharmacy"))
+
+    listed = client.get(f"{url}/prescriptions", headers=pharmacist)
+    claimed = client.post(f"{url}/prescriptions/{rx.id}/order", headers=pharmacist)
+    dispensed = client.post(
+        f"{url}/prescriptions/{rx.id}/dispensings",
+        headers={**pharmacist, "Idempotency-Key": "k1"},
+        json={},
+    )
+    card = client.get(f"{url}/medication-card", headers=pharmacist)
+
+    assert [p["id"] for p in listed.json()] == [str(rx.id)]
+    assert (claimed.status_code, dispensed.status_code) == (201, 201)
+    assert card.status_code == 403
 
 
 def test_pharmacist_reads_the_whole_card_only_with_consent(

@@ -52,7 +52,7 @@ def test_gp_doctor_reads_card_with_medications_prescriptions_and_etag(
     assert med["drug"]["atc_code"] == drug.atc_code
     [rx] = med["prescriptions"]
     assert rx["id"] == str(prescription.id)
-    assert rx["remaining_iterations"] == 2
+    assert (rx["prescribed_units"], rx["remaining_units"], rx["unit"]) == (300, 200, "tablet")
     assert rx["status"] == "open"
 
 

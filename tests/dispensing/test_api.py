@@ -84,7 +84,9 @@ def test_each_dispensing_takes_one_iteration_and_the_last_completes_the_prescrip
 
     assert first.status_code == 201
     assert first.json()["remaining_iterations"] == 1
-    assert first.json()["package_number"] == package.package_number
+    assert [(line["package_number"], line["units"]) for line in first.json()["lines"]] == [
+        (package.package_number, 100)
+    ]
     assert first.json()["pharmacist"]["name"] == "Camilla Madsen"
     assert (second.json()["remaining_iterations"], second.json()["prescription_status"]) == (
         0,
@@ -250,7 +252,7 @@ def test_substitution_within_the_group_when_allowed(
     assert ok.status_code == 201 and ok.json()["substituted"] is True
 
 
-def test_a_substitute_must_hold_the_prescribed_amount(
+def test_a_bigger_substitute_than_the_iteration_is_refused(
     client: TestClient,
     db: Session,
     citizen: Citizen,
@@ -265,8 +267,9 @@ def test_a_substitute_must_hold_the_prescribed_amount(
         client, citizen, prescription, pharmacist, body={"package_number": bigger.package_number}
     )
 
-    assert response.status_code == 422
-    assert response.json()["type"].endswith("/substitute-size-differs")
+    assert response.status_code == 409
+    assert response.json()["type"].endswith("/exceeds-remaining")
+    assert dispensing_rows(db, prescription) == 0
 
 
 def test_the_same_drug_in_a_bigger_package_is_refused(
@@ -284,8 +287,9 @@ def test_the_same_drug_in_a_bigger_package_is_refused(
         client, citizen, prescription, pharmacist, body={"package_number": bigger.package_number}
     )
 
-    assert response.status_code == 422
-    assert response.json()["type"].endswith("/package-size-differs")
+    assert response.status_code == 409
+    assert response.json()["type"].endswith("/exceeds-remaining")
+    assert response.json()["detail"].startswith("This hands out 300 tablet; at most 100 tablet")
     assert dispensing_rows(db, prescription) == 0
 
 
@@ -422,7 +426,7 @@ def test_remaining_quantity_shows_on_the_card_after_dispensing(
     after = client.get(f"{base(citizen)}/medication-card", headers=doctor)
 
     rx = after.json()["medications"][0]["prescriptions"][0]
-    assert rx["remaining_iterations"] == 1
+    assert (rx["remaining_units"], rx["latest_dispensing"]["units"]) == (100, 100)
     assert rx["latest_dispensing"]["pharmacy_id"] is not None
     assert int(after.headers["etag"].strip('"')) > int(before.headers["etag"].strip('"'))
 

@@ -11,29 +11,35 @@ from medrecord import problems
 from medrecord.dispensing.rules import (
     UNDO_WINDOW,
     PackageFacts,
-    package_problem,
-    quantity_problem,
+    amount_problem,
+    line_problem,
+    once_problem,
     too_early_problem,
     undo_problem,
+    whole_packages,
 )
+from medrecord.prescription.rules import Allowance, allowance
 
 PRESCRIBED = PackageFacts("28100000001", "AMLO-5", Decimal(100), "tablet")
 SAME_DRUG_OTHER_PACK = PackageFacts("28100000001", "AMLO-5", Decimal(30), "tablet")
 SUBSTITUTE = PackageFacts("28100000002", "AMLO-5", Decimal(100), "tablet")
 SUBSTITUTE_OTHER_SIZE = PackageFacts("28100000003", "AMLO-5", Decimal(98), "tablet")
 OTHER_GROUP = PackageFacts("28100000004", "PARA-500", Decimal(100), "tablet")
+OTHER_UNIT = PackageFacts("28100000001", "AMLO-5", Decimal(150), "ml")
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 
 
-def test_the_prescribed_drug_goes_out_in_the_prescribed_size() -> None:
-    assert package_problem(PRESCRIBED, PRESCRIBED, substitution_allowed=False) is None
-    other_size = package_problem(PRESCRIBED, SAME_DRUG_OTHER_PACK, substitution_allowed=False)
-    assert isinstance(other_size, problems.PackageSizeDiffers)
-    assert other_size.detail.endswith("packages of 100 tablet; this package holds 30.")
+@pytest.mark.parametrize("offered", [PRESCRIBED, SAME_DRUG_OTHER_PACK])
+def test_the_prescribed_drug_goes_out_in_any_of_its_sizes(offered: PackageFacts) -> None:
+    """Amounts are counted in units: Pinex 2 x 50 for 1 x 100 (SPEC §2)."""
+    assert line_problem(PRESCRIBED, offered, substitution_allowed=False) is None
 
 
-def test_a_same_size_substitute_of_the_group_goes_out_when_allowed() -> None:
-    assert package_problem(PRESCRIBED, SUBSTITUTE, substitution_allowed=True) is None
+@pytest.mark.parametrize("offered", [SUBSTITUTE, SUBSTITUTE_OTHER_SIZE])
+def test_a_substitute_of_the_group_goes_out_in_any_size_when_allowed(
+    offered: PackageFacts,
+) -> None:
+    assert line_problem(PRESCRIBED, offered, substitution_allowed=True) is None
 
 
 @pytest.mark.parametrize(
@@ -41,13 +47,13 @@ def test_a_same_size_substitute_of_the_group_goes_out_when_allowed() -> None:
     [
         (SUBSTITUTE, False, problems.SubstitutionNotAllowed),
         (OTHER_GROUP, True, problems.NotInSubstitutionGroup),
-        (SUBSTITUTE_OTHER_SIZE, True, problems.SubstituteSizeDiffers),
+        (OTHER_UNIT, True, problems.PackageUnitDiffers),
     ],
 )
-def test_a_substitute_is_refused_with_the_reason(
+def test_a_line_is_refused_with_the_reason(
     offered: PackageFacts, allowed: bool, expected: type
 ) -> None:
-    assert isinstance(package_problem(PRESCRIBED, offered, substitution_allowed=allowed), expected)
+    assert isinstance(line_problem(PRESCRIBED, offered, substitution_allowed=allowed), expected)
 
 
 def test_a_drug_without_a_substitution_group_has_no_substitutes() -> None:
@@ -55,15 +61,9 @@ def test_a_drug_without_a_substitution_group_has_no_substitutes() -> None:
     also_lonely = PackageFacts("28100000010", None, Decimal(100), "tablet")
 
     assert isinstance(
-        package_problem(lonely, also_lonely, substitution_allowed=True),
+        line_problem(lonely, also_lonely, substitution_allowed=True),
         problems.NotInSubstitutionGroup,
     )
-
-
-def test_the_size_refusal_names_the_prescribed_amount() -> None:
-    problem = package_problem(PRESCRIBED, SUBSTITUTE_OTHER_SIZE, substitution_allowed=True)
-
-    assert problem is not None and "100 tablet" in problem.detail
 
 
 def test_the_next_iteration_waits_for_the_interval() -> None:
@@ -78,9 +78,53 @@ def test_the_next_iteration_waits_for_the_interval() -> None:
     assert too_early_problem(None, date(2026, 11, 22)) is None
 
 
-def test_no_more_packages_than_one_iteration_holds() -> None:
-    assert quantity_problem(2, 2) is None
-    assert isinstance(quantity_problem(3, 2), problems.ExceedsRemaining)
+def _allowance(prescribed: int, dispensed: int, per_iteration: int) -> Allowance:
+    return allowance(
+        prescribed_units=Decimal(prescribed),
+        dispensed_units=Decimal(dispensed),
+        units_per_iteration=Decimal(per_iteration),
+    )
+
+
+@pytest.mark.parametrize(
+    ("prescribed", "dispensed", "per_iteration", "expected"),
+    [
+        (400, 0, 200, Allowance(Decimal(200), 1, True)),  # a whole iteration
+        (400, 100, 200, Allowance(Decimal(100), 1, False)),  # the rest of the begun one
+        (400, 200, 200, Allowance(Decimal(200), 2, True)),
+        (400, 390, 200, Allowance(Decimal(10), 2, False)),
+        (100, 0, 100, Allowance(Decimal(100), 1, True)),
+    ],
+)
+def test_one_dispensing_hands_out_an_iteration_or_the_rest_of_a_begun_one(
+    prescribed: int, dispensed: int, per_iteration: int, expected: Allowance
+) -> None:
+    assert _allowance(prescribed, dispensed, per_iteration) == expected
+
+
+def test_never_more_units_than_may_go_out_now() -> None:
+    rest = _allowance(400, 100, 200)
+
+    assert amount_problem(Decimal(100), rest, unit="tablet") is None
+    problem = amount_problem(Decimal(300), rest, unit="tablet")
+    assert isinstance(problem, problems.ExceedsRemaining)
+    assert problem.detail == (
+        "This hands out 300 tablet; at most 100 tablet may go out now (the rest of the begun"
+        " iteration 1)."
+    )
+
+
+def test_an_empty_body_fills_what_may_go_out_with_whole_prescribed_packages() -> None:
+    assert whole_packages(_allowance(400, 0, 200), Decimal(100), unit="tablet") == 2
+    assert whole_packages(_allowance(400, 100, 200), Decimal(100), unit="tablet") == 1
+    too_small = whole_packages(_allowance(400, 390, 200), Decimal(100), unit="tablet")
+    assert isinstance(too_small, problems.ExceedsRemaining)
+
+
+def test_a_group_a4_prescription_goes_out_once_and_whole() -> None:
+    assert once_problem("A§4", Decimal(20), Decimal(20)) is None
+    assert isinstance(once_problem("A§4", Decimal(10), Decimal(20)), problems.DispensedOnce)
+    assert once_problem("A", Decimal(10), Decimal(20)) is None
 
 
 def test_the_dispensing_pharmacy_undoes_within_the_window() -> None:

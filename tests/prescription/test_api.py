@@ -52,7 +52,9 @@ def test_doctor_prescribes_from_an_active_medication(
     assert response.status_code == 201
     rx = response.json()
     assert rx["medication_version"] == 1
-    assert (rx["status"], rx["remaining_iterations"], rx["remaining_packages"]) == ("open", 3, 3)
+    assert (rx["status"], rx["remaining_iterations"]) == ("open", 3)
+    # Amounts in units: 3 iterations of 1 package of 100 tablets.
+    assert (rx["unit"], rx["prescribed_units"], rx["remaining_units"]) == ("tablet", 300, 300)
     assert rx["prescriber"]["name"] == "Dr. Karen Jensen"
     assert response.headers["location"].endswith(rx["id"])
 

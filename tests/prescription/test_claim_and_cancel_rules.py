@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
@@ -117,8 +118,8 @@ def test_dispensability_reads_the_prescription_row() -> None:
         status="open",
         valid_from=TODAY,
         valid_to=TODAY + timedelta(days=30),
-        iterations=2,
-        dispensed_iterations=2,
+        prescribed_units=Decimal(200),
+        dispensed_units=Decimal(200),
     )
 
     problem = dispensable_problem(row, medication_status="active", today=TODAY)

@@ -106,6 +106,8 @@ def make_drug(
     atc_code: str = "N02BE01",
     form: str = "tablet",
     dosage_units: list[str] | None = None,
+    dispensing_group: str = "A",
+    active_substances: list[str] | None = None,
 ) -> Drug:
     """A catalogue drug, without packages (give it one with make_package). Its dosage units
     are the form's unless given."""
@@ -121,6 +123,9 @@ def make_drug(
         strength="500 mg",
         atc_code=atc_code,
         substitution_group=substitution_group,
+        dispensing_group=dispensing_group,
+        otc=dispensing_group.startswith("H"),
+        active_substances=active_substances or [],
     )
     session.add(drug)
     session.flush()
@@ -200,9 +205,11 @@ def make_prescription(
     iterations: int = 3,
     dispensed_iterations: int = 0,
     interval_days: int | None = None,
+    package_quantity: int = 1,
     valid_from: date | None = None,
     valid_to: date | None = None,
 ) -> Prescription:
+    """One package per iteration; ``dispensed_iterations`` whole iterations already out."""
     today = clock.today()
     prescription = Prescription(
         citizen_id=medication.citizen_id,
@@ -210,12 +217,19 @@ def make_prescription(
         medication_version=medication.version,
         drug_id=medication.drug_id,
         package_number=package.package_number,
-        package_quantity=1,
+        package_quantity=package_quantity,
         iterations=iterations,
-        iteration_interval_days=interval_days,
+        iteration_interval=interval_days,
+        iteration_interval_unit="days" if interval_days else None,
+        unit=package.unit,
+        units_per_iteration=package.size * package_quantity,
+        prescribed_units=package.size * package_quantity * iterations,
+        dispensed_units=package.size * package_quantity * dispensed_iterations,
+        dosage_texts=medication.dosage_derived["texts"],
+        indication_code=medication.indication_code,
+        indication_text=medication.indication_text,
         valid_from=valid_from or today,
         valid_to=valid_to or today + timedelta(days=365),
-        dispensed_iterations=dispensed_iterations,
         prescriber=snapshot(org=None),
         status="completed" if dispensed_iterations >= iterations else "open",
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from medrecord.models import AuditEvent, Citizen, MedicationCard
+from medrecord.models import AuditEvent, Citizen, MedicationCard, Prescription
 
 
 def card_version(db: Session, citizen: Citizen) -> int:
@@ -25,3 +25,8 @@ def audit_rows(db: Session, citizen: Citizen) -> list[AuditEvent]:
             .order_by(AuditEvent.occurred_at)
         )
     )
+
+
+def dispensed_iterations(prescription: Prescription) -> int:
+    """Whole iterations out, from the units the prescription counts."""
+    return int(prescription.dispensed_units // prescription.units_per_iteration)

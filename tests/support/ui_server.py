@@ -85,7 +85,7 @@ class CounterCase:
 
 
 def make_counter_case(
-    server: Server, *, iterations: int = 3, interval_days: int = 1
+    server: Server, *, iterations: int = 3, interval_days: int = 1, private: bool = False
 ) -> CounterCase:
     cpr = random_cpr()
     name = f"Testborger {cpr[-4:]}"
@@ -120,16 +120,17 @@ def make_counter_case(
             },
         )
         assert prescription.status_code == 201, prescription.text
+        if private:
+            marked = doctor.post(
+                f"/citizens/{cpr}/medications/{medication.json()['id']}/mark-private",
+                headers={"If-Match": '"1"'},
+            )
+            assert marked.status_code == 200, marked.text
     return CounterCase(cpr, name, prescription.json()["id"])
 
 
 def remaining_iterations(server: Server, case: CounterCase) -> int:
     with server.api("dr.jensen") as doctor:
-        card = doctor.get(f"/citizens/{case.cpr}/medication-card").json()
-    [rx] = [
-        p
-        for m in card["medications"]
-        for p in m["prescriptions"]
-        if p["id"] == case.prescription_id
-    ]
+        listed = doctor.get(f"/citizens/{case.cpr}/prescriptions").json()
+    [rx] = [p for p in listed if p["id"] == case.prescription_id]
     return int(rx["remaining_iterations"])

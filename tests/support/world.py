@@ -15,6 +15,7 @@ from medrecord.models import (
     AuditEvent,
     Citizen,
     Dispensing,
+    DispensingLine,
     Drug,
     DrugPackage,
     Medication,
@@ -97,12 +98,22 @@ def build_world(db: Session, *, unique: str = "") -> World:
         iteration_number=1,
         pharmacy_id=pharmacy.id,
         pharmacist=snapshot(role="pharmacist", org=pharmacy.id),
-        drug_id=drug.id,
-        package_number=package.package_number,
-        package_quantity=1,
+        units=package.size,
         dispensed_at=clock.now() - timedelta(hours=1),
     )
     db.add(dispensing)
+    db.flush()
+    db.add(
+        DispensingLine(
+            citizen_id=citizen.id,
+            dispensing_id=dispensing.id,
+            line_number=1,
+            drug_id=drug.id,
+            package_number=package.package_number,
+            package_quantity=1,
+            units=package.size,
+        )
+    )
     event = AuditEvent(
         id=uuid.uuid4(),
         occurred_at=clock.now(),

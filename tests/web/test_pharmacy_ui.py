@@ -11,7 +11,12 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.support.ui_server import CounterCase, Server, remaining_iterations
+from tests.support.ui_server import (
+    CounterCase,
+    Server,
+    make_counter_case,
+    remaining_iterations,
+)
 
 SHOTS = os.environ.get("MEDRECORD_SCREENSHOTS")
 
@@ -255,6 +260,22 @@ def test_todays_dispensings_list_this_pharmacy(
     expect(page.locator("table")).to_contain_text(f"{counter_case.cpr[:6]}-xxxx")
     expect(page.locator("table")).to_contain_text(re.compile(r"\d\d-\d\d-\d{4} \d\d:\d\d"))
     shot(page, "08-today")
+
+
+def test_a_private_prescription_is_dispensed_at_the_counter(
+    new_page: Callable[[], Any], ui_server: Server
+) -> None:
+    """Issue 10, point 9: the counter sent no purpose, so a private prescription was hidden."""
+    case = make_counter_case(ui_server, private=True)
+    page = new_page()
+    sign_in(page, ui_server)
+    find(page, case.cpr)
+
+    page.get_by_role("link", name="Dispense…").click()
+    page.get_by_role("button", name="Dispense").click()
+
+    expect(page.get_by_role("heading", name="Dispensed")).to_be_visible()
+    assert remaining_iterations(ui_server, case) == 2
 
 
 def test_sign_out_ends_the_session(new_page: Callable[[], Any], ui_server: Server) -> None:

@@ -119,3 +119,10 @@ def sees_private_item(
         or access.sees_all_private
         or (marked_by is not None and marked_by == organisation_id)
     )
+
+
+def sees_private_prescriptions(actor: Actor, access: Access) -> bool:
+    """Pharmacy staff see every prescription they could dispense, private ones included: the
+    citizen is at the counter to collect it (SPEC §3). The card itself stays behind consent;
+    the prescription queries still show pharmacies only what can be dispensed."""
+    return access.sees_all_private or scope_of(actor.role, Permission.dispensing_write) is Scope.any

@@ -24,7 +24,9 @@ CARD_SQL = text(
     f"""
 WITH meds AS (
     SELECT m.*, d.name AS drug_name, d.form AS drug_form, d.strength AS drug_strength,
-           d.atc_code AS drug_atc_code
+           d.atc_code AS drug_atc_code, d.active_substances AS drug_active_substances,
+           d.substitution_group AS drug_substitution_group,
+           d.dispensing_group AS drug_dispensing_group
     FROM medication m JOIN drug d ON d.id = m.drug_id
     WHERE m.citizen_id = :citizen_id
       AND (:include_withdrawn OR m.status <> 'withdrawn')
@@ -40,7 +42,10 @@ SELECT json_build_object(
             'id', m.id, 'version', m.version,
             'drug', json_build_object('id', m.drug_id, 'name', m.drug_name,
                                       'form', m.drug_form, 'strength', m.drug_strength,
-                                      'atc_code', m.drug_atc_code),
+                                      'atc_code', m.drug_atc_code,
+                                      'active_substances', m.drug_active_substances,
+                                      'substitution_group', m.drug_substitution_group,
+                                      'dispensing_group', m.drug_dispensing_group),
             'indication_code', m.indication_code, 'indication_text', m.indication_text,
             'route', m.route, 'dosage', m.dosage, 'dosage_derived', m.dosage_derived,
             'dosage_text', m.dosage_text,
@@ -55,11 +60,14 @@ SELECT json_build_object(
                 SELECT json_agg(json_build_object(
                     'id', p.id, 'drug_id', p.drug_id, 'package_number', p.package_number,
                     'package_quantity', p.package_quantity, 'iterations', p.iterations,
-                    'remaining_iterations', p.iterations - p.dispensed_iterations,
-                    'remaining_packages',
-                        (p.iterations - p.dispensed_iterations) * p.package_quantity,
-                    'iteration_interval_days', p.iteration_interval_days,
+                    'unit', p.unit, 'prescribed_units', p.prescribed_units,
+                    'remaining_units', p.prescribed_units - p.dispensed_units,
+                    'iteration_interval', p.iteration_interval,
+                    'iteration_interval_unit', p.iteration_interval_unit,
+                    'supplementary_instructions', p.supplementary_instructions,
                     'valid_from', p.valid_from, 'valid_to', p.valid_to,
+                    'cancellation_reason', p.cancellation_reason,
+                    'invalid_reason', p.invalid_reason,
                     -- expiry is computed, never stored late
                     'status', {effective_status_sql("p")},
                     'claimed_by', (
@@ -72,10 +80,15 @@ SELECT json_build_object(
                     'latest_dispensing', (
                         SELECT json_build_object('id', x.id, 'dispensed_at', x.dispensed_at,
                                                  'pharmacy_id', x.pharmacy_id,
-                                                 'package_number', x.package_number,
-                                                 'package_quantity', x.package_quantity,
-                                                 'substituted', x.substituted,
-                                                 'status', x.status)
+                                                 'units', x.units, 'status', x.status,
+                                                 'lines', (
+                            SELECT json_agg(json_build_object(
+                                'package_number', l.package_number,
+                                'package_quantity', l.package_quantity,
+                                'units', l.units, 'substituted', l.substituted)
+                                ORDER BY l.line_number)
+                            FROM dispensing_line l
+                            WHERE l.citizen_id = x.citizen_id AND l.dispensing_id = x.id))
                         FROM dispensing x
                         WHERE x.citizen_id = p.citizen_id AND x.prescription_id = p.id
                           AND x.status = 'completed'

@@ -11,16 +11,24 @@ from pydantic import BaseModel, Field
 from medrecord.access.schemas import PersonRef
 from medrecord.citizen.schemas import CitizenSummary
 from medrecord.medication.schemas import MedicationSummary
-from medrecord.prescription.schemas import Claim
+from medrecord.medication.warnings import MedicationWarning
+from medrecord.models import IntervalUnit
+from medrecord.prescription.schemas import Claim, Units
+
+
+class DispensingLineSummary(BaseModel):
+    package_number: str
+    package_quantity: int
+    units: Units
+    substituted: bool
 
 
 class DispensingSummary(BaseModel):
     id: uuid.UUID
     dispensed_at: datetime
     pharmacy_id: str
-    package_number: str
-    package_quantity: int
-    substituted: bool
+    units: Units
+    lines: list[DispensingLineSummary]
     status: str
 
 
@@ -30,12 +38,17 @@ class CardPrescription(BaseModel):
     package_number: str
     package_quantity: int
     iterations: int
-    remaining_iterations: int
-    remaining_packages: int = Field(description="Packages that can still be dispensed.")
-    iteration_interval_days: int | None
+    unit: str
+    prescribed_units: Units
+    remaining_units: Units = Field(description="Units that can still be dispensed.")
+    iteration_interval: int | None
+    iteration_interval_unit: IntervalUnit | None
+    supplementary_instructions: str | None
     valid_from: date
     valid_to: date
     status: str = Field(description="open, completed, cancelled, expired or invalid")
+    cancellation_reason: str | None
+    invalid_reason: str | None
     claimed_by: Claim | None
     prescriber: PersonRef
     latest_dispensing: DispensingSummary | None
@@ -43,6 +56,10 @@ class CardPrescription(BaseModel):
 
 class CardMedication(MedicationSummary):
     prescriptions: list[CardPrescription]
+    warnings: list[MedicationWarning] = Field(
+        default_factory=list,
+        description="Medications in use on the card this one duplicates (see MedicationRead).",
+    )
 
 
 class MedicationCardRead(BaseModel):

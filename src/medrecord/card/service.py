@@ -14,6 +14,7 @@ from medrecord.card.schemas import CardReviewRead, MedicationCardRead
 from medrecord.citizen import repository as citizen_repository
 from medrecord.citizen.schemas import CitizenSummary
 from medrecord.guard import guarded
+from medrecord.medication import warnings
 from medrecord.versioning import check_version
 
 
@@ -45,8 +46,20 @@ def get_medication_card(
         result = MedicationCardRead.model_validate(
             {**document, "citizen": CitizenSummary.model_validate(citizen)}
         )
+        _add_warnings(result)
     session.commit()
     return result
+
+
+def _add_warnings(card: MedicationCardRead) -> None:
+    """Each medication in use warns of the others it duplicates, as its write did."""
+    facts = [(m.id, warnings.facts(m.drug), m.status) for m in card.medications]
+    for medication in card.medications:
+        if medication.status in warnings.IN_USE:
+            others = [f for f in facts if f[0] != medication.id]
+            medication.warnings = warnings.duplicate_warnings(
+                warnings.facts(medication.drug), others
+            )
 
 
 def review_card(

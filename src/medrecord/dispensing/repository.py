@@ -3,25 +3,33 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import case, delete, func, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from medrecord.models import (
     Citizen,
     Dispensing,
+    DispensingLine,
     DispensingStatus,
-    Drug,
     IdempotencyRecord,
     Prescription,
     PrescriptionStatus,
 )
 
 
-def take_iteration(session: Session, prescription: Prescription, *, at: datetime) -> int | None:
-    """Count one more dispensed iteration if one remains (completing the prescription with the
-    last); the new count, or None when nothing remains.
+def take_units(
+    session: Session,
+    prescription: Prescription,
+    units: Decimal,
+    *,
+    starts_iteration: bool,
+    at: datetime,
+) -> bool:
+    """Count ``units`` more as dispensed if that many remain (completing the prescription
+    when nothing is left); False when they do not remain.
 
     Conditional on the row's current state, so it cannot over-dispense even without the row
     lock the use case already holds; the CHECK constraint is the last line.
@@ -32,37 +40,43 @@ def take_iteration(session: Session, prescription: Prescription, *, at: datetime
             Prescription.citizen_id == prescription.citizen_id,
             Prescription.id == prescription.id,
             Prescription.status == PrescriptionStatus.open,
-            Prescription.dispensed_iterations < Prescription.iterations,
+            Prescription.dispensed_units + units <= Prescription.prescribed_units,
         )
         .values(
-            dispensed_iterations=Prescription.dispensed_iterations + 1,
+            dispensed_units=Prescription.dispensed_units + units,
             status=case(
                 (
-                    Prescription.dispensed_iterations + 1 >= Prescription.iterations,
+                    Prescription.dispensed_units + units >= Prescription.prescribed_units,
                     PrescriptionStatus.completed.value,
                 ),
                 else_=Prescription.status,
             ),
             last_dispensed_at=at,
+            iteration_started_at=at if starts_iteration else Prescription.iteration_started_at,
             modified_at=at,
             version=Prescription.version + 1,
         )
-        .returning(Prescription.dispensed_iterations)
+        .returning(Prescription.dispensed_units)
     ).first()
     session.refresh(prescription)
-    return None if row is None else int(row[0])
+    return row is not None
 
 
-def used_iteration_numbers(
-    session: Session, citizen_id: uuid.UUID, prescription_id: uuid.UUID
-) -> Sequence[int]:
-    return session.scalars(
-        select(Dispensing.iteration_number).where(
-            Dispensing.citizen_id == citizen_id,
-            Dispensing.prescription_id == prescription_id,
-            Dispensing.status == DispensingStatus.completed,
-        )
-    ).all()
+def lines_of(
+    session: Session, dispensings: Sequence[Dispensing]
+) -> dict[uuid.UUID, list[DispensingLine]]:
+    """The package lines of the dispensings, in line order, by dispensing id."""
+    lines: dict[uuid.UUID, list[DispensingLine]] = {d.id: [] for d in dispensings}
+    if not dispensings:
+        return lines
+    keys = [(d.citizen_id, d.id) for d in dispensings]
+    for line in session.scalars(
+        select(DispensingLine)
+        .where(tuple_(DispensingLine.citizen_id, DispensingLine.dispensing_id).in_(keys))
+        .order_by(DispensingLine.dispensing_id, DispensingLine.line_number)
+    ):
+        lines[line.dispensing_id].append(line)
+    return lines
 
 
 def get_dispensing(
@@ -87,20 +101,19 @@ def get_idempotency_record(
 
 def pharmacy_dispensings_since(
     session: Session, pharmacy_id: str, since: datetime
-) -> list[tuple[Dispensing, Prescription, Drug, Citizen]]:
+) -> list[tuple[Dispensing, Prescription, Citizen]]:
     rows = session.execute(
-        select(Dispensing, Prescription, Drug, Citizen)
+        select(Dispensing, Prescription, Citizen)
         .join(
             Prescription,
             (Prescription.citizen_id == Dispensing.citizen_id)
             & (Prescription.id == Dispensing.prescription_id),
         )
-        .join(Drug, Drug.id == Dispensing.drug_id)
         .join(Citizen, Citizen.id == Dispensing.citizen_id)
         .where(Dispensing.pharmacy_id == pharmacy_id, Dispensing.dispensed_at >= since)
         .order_by(Dispensing.dispensed_at.desc())
     )
-    return [(d, p, drug, c) for d, p, drug, c in rows]
+    return [(d, p, c) for d, p, c in rows]
 
 
 def insert_idempotency_record(session: Session, record: IdempotencyRecord) -> bool:
@@ -126,19 +139,23 @@ def purge_expired_idempotency_records(session: Session, *, now: datetime) -> int
 
 
 def last_dispensed_at(
-    session: Session, citizen_id: uuid.UUID, prescription_id: uuid.UUID
+    session: Session, citizen_id: uuid.UUID, prescription_id: uuid.UUID, *, starting: bool = False
 ) -> datetime | None:
-    """When the prescription's latest completed dispensing went out (None: never)."""
-    return session.scalar(
-        select(func.max(Dispensing.dispensed_at)).where(
-            Dispensing.citizen_id == citizen_id,
-            Dispensing.prescription_id == prescription_id,
-            Dispensing.status == DispensingStatus.completed,
-        )
+    """When the prescription's latest completed dispensing went out (None: never); with
+    ``starting``, the latest that began an iteration."""
+    stmt = select(func.max(Dispensing.dispensed_at)).where(
+        Dispensing.citizen_id == citizen_id,
+        Dispensing.prescription_id == prescription_id,
+        Dispensing.status == DispensingStatus.completed,
     )
+    if starting:
+        stmt = stmt.where(Dispensing.starts_iteration)
+    return session.scalar(stmt)
 
 
-def add(session: Session, dispensing: Dispensing) -> None:
-    """A new dispensing; flushed, so a violated constraint raises here."""
+def add(session: Session, dispensing: Dispensing, lines: Sequence[DispensingLine]) -> None:
+    """A new dispensing with its lines; flushed, so a violated constraint raises here."""
     session.add(dispensing)
+    session.flush()
+    session.add_all(lines)
     session.flush()

@@ -1,4 +1,4 @@
-"""Pure dispensing rules: which package may go out, how many, when, and when it can be
+"""Pure dispensing rules: which packages may go out, how many units, when, and when it can be
 undone. The API, the web counter and the use cases all ask these functions."""
 
 from __future__ import annotations
@@ -9,13 +9,14 @@ from decimal import Decimal
 
 from medrecord.errors import DomainError
 from medrecord.models import DispensingStatus
+from medrecord.prescription.rules import ONCE_GROUPS, Allowance
 from medrecord.problems import (
     AlreadyUndone,
+    DispensedOnce,
     ExceedsRemaining,
     NotDispensingPharmacy,
     NotInSubstitutionGroup,
-    PackageSizeDiffers,
-    SubstituteSizeDiffers,
+    PackageUnitDiffers,
     SubstitutionNotAllowed,
     TooEarly,
     UndoWindowPassed,
@@ -26,7 +27,7 @@ UNDO_WINDOW = timedelta(days=7)
 
 @dataclass(frozen=True, slots=True)
 class PackageFacts:
-    """What substitution depends on: the package's drug, its group, and what it holds."""
+    """What a package line depends on: the package's drug, its group, and what it holds."""
 
     drug_id: str
     substitution_group: str | None
@@ -34,30 +35,61 @@ class PackageFacts:
     unit: str
 
 
-def package_problem(
+def line_problem(
     prescribed: PackageFacts, offered: PackageFacts, *, substitution_allowed: bool
 ) -> DomainError | None:
-    """The prescribed drug may go out in the prescribed size; another drug only as a
-    substitute: allowed by the prescriber, in the same substitution group, holding the same
-    amount. (Until amounts are kept in units, a package of another size would hand out more or
-    less than one iteration: Pinex 300 for Pinex 100.)"""
-    if offered.drug_id == prescribed.drug_id:
-        if (offered.size, offered.unit) != (prescribed.size, prescribed.unit):
-            return PackageSizeDiffers(
-                f"The prescription is for packages of {prescribed.size.normalize():f} "
-                f"{prescribed.unit}; this package holds {offered.size.normalize():f}."
-            )
+    """A line may hand out the prescribed drug in any of its package sizes, or another drug
+    as a substitute: allowed by the prescriber and in the same substitution group (SPEC §2).
+    The amount is counted in units, so the size only has to be in the prescription's unit."""
+    if offered.drug_id != prescribed.drug_id:
+        if not substitution_allowed:
+            return SubstitutionNotAllowed()
+        group = prescribed.substitution_group
+        if group is None or offered.substitution_group != group:
+            return NotInSubstitutionGroup()
+    if offered.unit != prescribed.unit:
+        return PackageUnitDiffers(
+            f"The prescription is counted in {prescribed.unit}; this package in {offered.unit}."
+        )
+    return None
+
+
+def _amount(units: Decimal, unit: str) -> str:
+    return f"{units.normalize():f} {unit}"
+
+
+def amount_problem(units: Decimal, allowed: Allowance, *, unit: str) -> ExceedsRemaining | None:
+    """Never more units than may go out now: the iteration, its rest, or what remains."""
+    if units <= allowed.units:
         return None
-    if not substitution_allowed:
-        return SubstitutionNotAllowed()
-    group = prescribed.substitution_group
-    if group is None or offered.substitution_group != group:
-        return NotInSubstitutionGroup()
-    if (offered.size, offered.unit) != (prescribed.size, prescribed.unit):
-        # A substitute replaces the product, not the amount the prescriber chose.
-        return SubstituteSizeDiffers(
-            f"A substitute must hold the prescribed {prescribed.size.normalize():f} "
-            f"{prescribed.unit}."
+    what = "iteration" if allowed.starts_iteration else "rest of the begun iteration"
+    return ExceedsRemaining(
+        f"This hands out {_amount(units, unit)}; at most {_amount(allowed.units, unit)} may go"
+        f" out now (the {what} {allowed.iteration_number}).",
+        allowed_units=float(allowed.units),
+    )
+
+
+def whole_packages(allowed: Allowance, size: Decimal, *, unit: str) -> int | ExceedsRemaining:
+    """How many prescribed packages fill what may go out now (the default of an empty body)."""
+    count = int(allowed.units // size)
+    if count == 0:
+        return ExceedsRemaining(
+            f"{_amount(allowed.units, unit)} may go out now, less than one package of"
+            f" {_amount(size, unit)}: choose the lines to hand out.",
+            allowed_units=float(allowed.units),
+        )
+    return count
+
+
+def once_problem(
+    dispensing_group: str | None, units: Decimal, prescribed_units: Decimal
+) -> DispensedOnce | None:
+    """Dispensed once means whole: there is no rest of an A§4 prescription to fetch later."""
+    if dispensing_group in ONCE_GROUPS and units != prescribed_units:
+        return DispensedOnce(
+            f"Dispensing group {dispensing_group} is dispensed once: hand out the whole"
+            f" prescribed amount ({prescribed_units.normalize():f}) in one dispensing."
         )
     return None
 
@@ -70,14 +102,6 @@ def too_early_problem(earliest: date | None, today: date) -> TooEarly | None:
         f"Too early: the next iteration may be dispensed from {earliest:%d-%m-%Y}.",
         earliest=earliest.isoformat(),
     )
-
-
-def quantity_problem(requested: int, per_iteration: int) -> ExceedsRemaining | None:
-    if requested > per_iteration:
-        return ExceedsRemaining(
-            f"At most {per_iteration} package(s) per iteration were prescribed."
-        )
-    return None
 
 
 def undo_problem(

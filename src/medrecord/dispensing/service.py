@@ -1,35 +1,38 @@
-"""Dispensing use cases: dispense one iteration (idempotent), undo."""
+"""Dispensing use cases: dispense package lines from a prescription (idempotent), undo."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime, time
+from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
 from medrecord import clock
 from medrecord.access.actor import Actor
 from medrecord.access.permissions import Permission, scope_of
-from medrecord.access.policy import Access, DeclaredPurpose
+from medrecord.access.policy import Access, DeclaredPurpose, sees_private_prescriptions
 from medrecord.access.schemas import PersonRef
 from medrecord.audit import service as audit
 from medrecord.citizen import repository as citizen_repository
 from medrecord.citizen.rules import mask_cpr
-from medrecord.db import map_integrity_errors
 from medrecord.dispensing import idempotency, repository, rules
 from medrecord.dispensing.schemas import (
     DispensingCreate,
+    DispensingLineCreate,
+    DispensingLineRead,
     DispensingRead,
     DispensingUndo,
     PharmacyDispensing,
 )
 from medrecord.drug import repository as drug_repository
 from medrecord.drug.schemas import DrugSummary
-from medrecord.errors import raise_if
+from medrecord.errors import DomainError, raise_if
 from medrecord.guard import guarded
 from medrecord.models import (
     Citizen,
     Dispensing,
+    DispensingLine,
     DispensingStatus,
     Drug,
     DrugPackage,
@@ -41,14 +44,14 @@ from medrecord.organisation import repository as organisation_repository
 from medrecord.organisation.rules import require_pharmacy
 from medrecord.prescription import repository as prescription_repository
 from medrecord.prescription import rules as prescription_rules
+from medrecord.prescription.rules import Allowance
 from medrecord.problems import (
     DispensingNotFound,
+    DuplicateDispensingLine,
     NothingRemaining,
     RoleNotAllowed,
     UnknownPackage,
 )
-
-ONE_PER_ITERATION = "uq_dispensing_one_per_iteration"
 
 
 def _drug(session: Session, drug_id: str) -> Drug:
@@ -57,24 +60,47 @@ def _drug(session: Session, drug_id: str) -> Drug:
     return drug
 
 
-def dispensing_read(d: Dispensing, prescription: Prescription, drug: Drug) -> DispensingRead:
+def dispensing_read(
+    session: Session,
+    d: Dispensing,
+    prescription: Prescription,
+    lines: list[DispensingLine] | None = None,
+) -> DispensingRead:
+    if lines is None:
+        lines = repository.lines_of(session, [d])[d.id]
+    remaining = prescription.prescribed_units - prescription.dispensed_units
     return DispensingRead(
         id=d.id,
         prescription_id=d.prescription_id,
         order_id=d.order_id,
         iteration_number=d.iteration_number,
+        starts_iteration=d.starts_iteration,
         pharmacy_id=d.pharmacy_id,
         pharmacist=PersonRef.of(d.pharmacist),
-        drug_id=d.drug_id,
-        drug=DrugSummary.model_validate(drug),
-        package_number=d.package_number,
-        package_quantity=d.package_quantity,
-        substituted=d.substituted,
+        lines=[
+            DispensingLineRead(
+                line_number=line.line_number,
+                drug_id=line.drug_id,
+                drug=DrugSummary.model_validate(_drug(session, line.drug_id)),
+                package_number=line.package_number,
+                package_quantity=line.package_quantity,
+                package_size=line.units / line.package_quantity,
+                units=line.units,
+                substituted=line.substituted,
+            )
+            for line in lines
+        ],
+        unit=prescription.unit,
+        units=d.units,
+        substituted=any(line.substituted for line in lines),
         dispensed_at=d.dispensed_at,
         status=d.status,
         undone_at=d.undone_at,
         undo_reason=d.undo_reason,
-        remaining_iterations=prescription.iterations - prescription.dispensed_iterations,
+        remaining_units=remaining,
+        remaining_iterations=prescription_rules.remaining_iterations(
+            remaining, prescription.units_per_iteration
+        ),
         prescription_status=prescription_rules.effective_status(
             prescription.status, prescription.valid_to, clock.today()
         ),
@@ -91,23 +117,63 @@ def package_facts(session: Session, package: DrugPackage) -> rules.PackageFacts:
     )
 
 
-def _package_to_dispense(
-    session: Session, prescription: Prescription, package_number: str | None
-) -> tuple[DrugPackage, bool]:
-    """The package handed out and whether it substitutes the prescribed drug."""
-    package = drug_repository.get_package(session, package_number or prescription.package_number)
-    if package is None:
-        raise UnknownPackage()
+def _requested_lines(
+    command: DispensingCreate, prescription: Prescription, allowed: Allowance
+) -> list[DispensingLineCreate]:
+    """The lines asked for; the short form and the empty body are one line."""
+    if command.lines is not None:
+        numbers = [line.package_number for line in command.lines]
+        if len(set(numbers)) != len(numbers):
+            raise DuplicateDispensingLine()
+        return command.lines
+    number = command.package_number or prescription.package_number
+    quantity = command.package_quantity
+    if quantity is None and number == prescription.package_number:
+        size = prescription.units_per_iteration / prescription.package_quantity
+        fits = rules.whole_packages(allowed, size, unit=prescription.unit)
+        if isinstance(fits, DomainError):
+            raise fits
+        quantity = fits
+    return [DispensingLineCreate(package_number=number, package_quantity=quantity or 1)]
+
+
+def _lines_to_dispense(
+    session: Session,
+    citizen_id: uuid.UUID,
+    dispensing_id: uuid.UUID,
+    prescription: Prescription,
+    requested: list[DispensingLineCreate],
+) -> list[DispensingLine]:
+    """Each line's package checked against the prescribed one (same drug in any size, or a
+    substitute), counted in units."""
     prescribed = drug_repository.get_package(session, prescription.package_number)
     assert prescribed is not None  # noqa: S101 - a foreign key holds it
-    raise_if(
-        rules.package_problem(
-            package_facts(session, prescribed),
-            package_facts(session, package),
-            substitution_allowed=prescription.substitution_allowed,
+    prescribed_facts = package_facts(session, prescribed)
+    lines = []
+    for number, line in enumerate(requested, start=1):
+        package = drug_repository.get_package(session, line.package_number)
+        if package is None:
+            raise UnknownPackage(f"Line {number}: no package {line.package_number}.")
+        raise_if(
+            rules.line_problem(
+                prescribed_facts,
+                package_facts(session, package),
+                substitution_allowed=prescription.substitution_allowed,
+            )
         )
-    )
-    return package, package.drug_id != prescription.drug_id
+        lines.append(
+            DispensingLine(
+                citizen_id=citizen_id,
+                dispensing_id=dispensing_id,
+                line_number=number,
+                drug_id=package.drug_id,
+                package_number=package.package_number,
+                package_quantity=line.package_quantity,
+                units=package.size * line.package_quantity,
+                substituted=package.drug_id != prescription.drug_id,
+            )
+        )
+    return lines
 
 
 def dispense(
@@ -120,7 +186,8 @@ def dispense(
     command: DispensingCreate,
     idempotency_key: str | None,
 ) -> tuple[DispensingRead, bool]:
-    """Hand out one iteration. Returns (dispensing, replayed)."""
+    """Hand out package lines: at most one iteration, or the rest of a begun one. Returns
+    (dispensing, replayed)."""
     key = idempotency.checked_key(idempotency_key)
     with guarded(
         session,
@@ -168,7 +235,7 @@ def _dispense(
         session,
         citizen.id,
         prescription_id,
-        sees_all_private=access.sees_all_private,
+        sees_all_private=sees_private_prescriptions(actor, access),
         organisation_id=actor.organisation_id,
         today=clock.today(),
     )
@@ -180,42 +247,51 @@ def _dispense(
             organisation_id=actor.organisation_id,
         )
     )
-    earliest = prescription_rules.earliest_next_dispensing(
-        prescription.last_dispensed_at, prescription.iteration_interval_days
+    allowed = prescription_rules.allowance(
+        prescribed_units=prescription.prescribed_units,
+        dispensed_units=prescription.dispensed_units,
+        units_per_iteration=prescription.units_per_iteration,
     )
-    raise_if(rules.too_early_problem(earliest, now.astimezone(clock.COPENHAGEN).date()))
-    package, substituted = _package_to_dispense(session, prescription, command.package_number)
-    quantity = command.package_quantity or prescription.package_quantity
-    raise_if(rules.quantity_problem(quantity, prescription.package_quantity))
+    if allowed.starts_iteration:
+        earliest = prescription_rules.earliest_next_iteration(
+            prescription.iteration_started_at,
+            prescription.iteration_interval,
+            prescription.iteration_interval_unit,
+        )
+        raise_if(rules.too_early_problem(earliest, now.astimezone(clock.COPENHAGEN).date()))
+    dispensing_id = uuid.uuid4()
+    requested = _requested_lines(command, prescription, allowed)
+    lines = _lines_to_dispense(session, citizen.id, dispensing_id, prescription, requested)
+    units = sum((line.units for line in lines), Decimal(0))
+    raise_if(rules.amount_problem(units, allowed, unit=prescription.unit))
+    drug = _drug(session, prescription.drug_id)
+    raise_if(rules.once_problem(drug.dispensing_group, units, prescription.prescribed_units))
     pharmacy = require_pharmacy(organisation_repository.get(session, actor.organisation_id or ""))
-    if repository.take_iteration(session, prescription, at=now) is None:
+    taken = repository.take_units(
+        session, prescription, units, starts_iteration=allowed.starts_iteration, at=now
+    )
+    if not taken:
         # A race the row lock should prevent; the conditional UPDATE is the backstop.
         raise NothingRemaining("Nothing remains on this prescription.")
-    used = set(repository.used_iteration_numbers(session, citizen.id, prescription.id))
-    iteration = next(n for n in range(1, prescription.iterations + 1) if n not in used)
     dispensing = Dispensing(
-        id=uuid.uuid4(),
+        id=dispensing_id,
         citizen_id=citizen.id,
         prescription_id=prescription.id,
         order_id=held[0].id if held else None,
-        iteration_number=iteration,
+        iteration_number=allowed.iteration_number,
+        starts_iteration=allowed.starts_iteration,
         pharmacy_id=pharmacy.id,
         pharmacist=actor.snapshot(),
-        drug_id=package.drug_id,
-        package_number=package.package_number,
-        package_quantity=quantity,
-        substituted=substituted,
+        units=units,
         dispensed_at=now,
         status=DispensingStatus.completed,
     )
-    backstop = NothingRemaining("Nothing remains on this prescription.")
-    with map_integrity_errors({ONE_PER_ITERATION: backstop}):
-        repository.add(session, dispensing)
+    repository.add(session, dispensing, lines)
     if held is not None:
         held[0].status = OrderStatus.done  # the claim is fulfilled; the next iteration is free
         held[0].modified_at = now
     citizen_repository.bump_card_version(session, citizen.id)
-    return dispensing_read(dispensing, prescription, _drug(session, dispensing.drug_id))
+    return dispensing_read(session, dispensing, prescription, lines)
 
 
 def _dispensing_and_prescription(
@@ -236,7 +312,7 @@ def _dispensing_and_prescription(
         session,
         citizen.id,
         dispensing.prescription_id,
-        sees_all_private=access.sees_all_private,
+        sees_all_private=sees_private_prescriptions(actor, access),
         organisation_id=actor.organisation_id,
         lock=lock_prescription,
     )
@@ -282,7 +358,7 @@ def undo_dispensing(
         dispensing.undone_at = now
         dispensing.undo_reason = command.reason
         session.flush()
-        prescription.dispensed_iterations -= 1
+        prescription.dispensed_units -= dispensing.units
         prescription.status = prescription_rules.status_after_undo(
             prescription.status,
             medication_status=medication_status,
@@ -292,11 +368,14 @@ def undo_dispensing(
         prescription.last_dispensed_at = repository.last_dispensed_at(
             session, citizen.id, prescription.id
         )
+        prescription.iteration_started_at = repository.last_dispensed_at(
+            session, citizen.id, prescription.id, starting=True
+        )
         prescription.modified_at = now
         prescription.version += 1
         session.flush()
         citizen_repository.bump_card_version(session, citizen.id)
-        result = dispensing_read(dispensing, prescription, _drug(session, dispensing.drug_id))
+        result = dispensing_read(session, dispensing, prescription)
     session.commit()
     return result
 
@@ -322,7 +401,7 @@ def get_dispensing(
         dispensing, prescription, _ = _dispensing_and_prescription(
             session, actor, access, citizen, dispensing_id
         )
-        result = dispensing_read(dispensing, prescription, _drug(session, dispensing.drug_id))
+        result = dispensing_read(session, dispensing, prescription)
     session.commit()
     return result
 
@@ -335,7 +414,7 @@ def todays_dispensings(session: Session, actor: Actor) -> list[PharmacyDispensin
     pharmacy = require_pharmacy(organisation_repository.get(session, actor.organisation_id or ""))
     start = datetime.combine(clock.today(), time(0), tzinfo=clock.COPENHAGEN)
     rows = repository.pharmacy_dispensings_since(session, pharmacy.id, start)
-    for citizen_id in dict.fromkeys(d.citizen_id for d, _, _, _ in rows):
+    for citizen_id in dict.fromkeys(d.citizen_id for d, _, _ in rows):
         audit.record(
             session,
             actor,
@@ -344,13 +423,14 @@ def todays_dispensings(session: Session, actor: Actor) -> list[PharmacyDispensin
             resource_type="dispensing",
             purpose=Purpose.treatment,
         )
+    lines = repository.lines_of(session, [d for d, _, _ in rows])
     result = [
         PharmacyDispensing(
             citizen_name=citizen.name,
             citizen_cpr_masked=mask_cpr(citizen.cpr),
-            dispensing=dispensing_read(d, prescription, drug),
+            dispensing=dispensing_read(session, d, prescription, lines[d.id]),
         )
-        for d, prescription, drug, citizen in rows
+        for d, prescription, citizen in rows
     ]
     session.commit()
     return result

@@ -20,6 +20,9 @@ class DrugSummary(BaseModel):
     form: str
     strength: str
     atc_code: str
+    active_substances: list[str] = Field(examples=[["apixaban"]])
+    substitution_group: str | None
+    dispensing_group: str = Field(examples=["A"], description="A, A§4, A§4 NA, B, HA, HF, HX")
 
 
 class PackageRead(BaseModel):

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from medrecord.models import Drug, Medication, MedicationVersion
+from medrecord.models import Drug, Medication, MedicationStatus, MedicationVersion
 
 
 def get_medication(
@@ -79,3 +79,13 @@ def list_versions(
         )
         .order_by(MedicationVersion.version)
     ).all()
+
+
+def in_use_with_drugs(session: Session, citizen_id: uuid.UUID) -> list[tuple[Medication, Drug]]:
+    """The citizen's medications not withdrawn, with their drugs (for duplicate warnings)."""
+    rows = session.execute(
+        select(Medication, Drug)
+        .join(Drug, Drug.id == Medication.drug_id)
+        .where(Medication.citizen_id == citizen_id, Medication.status != MedicationStatus.withdrawn)
+    )
+    return [(m, d) for m, d in rows]

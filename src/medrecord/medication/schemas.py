@@ -10,6 +10,7 @@ from medrecord.access.schemas import PersonRef
 from medrecord.dosage import examples
 from medrecord.dosage.schemas import DerivedDosage, Dosage
 from medrecord.drug.schemas import DrugSummary
+from medrecord.medication.warnings import MedicationWarning
 
 # Treatment dates a clinician can mean (and date arithmetic on them cannot overflow).
 EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)
@@ -132,6 +133,16 @@ class MedicationRead(MedicationSummary):
     withdrawn_at: datetime | None
     created_at: datetime
     created_by: PersonRef
+    warnings: list[MedicationWarning] = Field(
+        default_factory=list,
+        description="Medications in use on the card this one duplicates (a warning, not a "
+        "refusal): the same drug, substitution group, active substance or ATC group.",
+    )
+    invalidated_prescriptions: list[uuid.UUID] = Field(
+        default_factory=list,
+        description="Open prescriptions this change made invalid (the drug changed): the "
+        "pharmacies can no longer dispense them; prescribe the new drug.",
+    )
 
 
 class MedicationVersionRead(BaseModel):

@@ -20,7 +20,7 @@ from medrecord.drug import repository as drug_repository
 from medrecord.drug.schemas import DrugSummary
 from medrecord.errors import raise_if
 from medrecord.guard import guarded
-from medrecord.medication import repository, rules
+from medrecord.medication import repository, rules, warnings
 from medrecord.medication.schemas import (
     MedicationPause,
     MedicationRead,
@@ -28,7 +28,8 @@ from medrecord.medication.schemas import (
     MedicationWithdraw,
     MedicationWrite,
 )
-from medrecord.models import Citizen, Drug, Medication, MedicationStatus
+from medrecord.medication.warnings import MedicationWarning
+from medrecord.models import Citizen, Drug, Medication, MedicationStatus, PrescriptionStatus
 from medrecord.prescription import repository as prescription_repository
 from medrecord.problems import MedicationNotFound, UnknownDrug
 from medrecord.versioning import check_version
@@ -63,6 +64,25 @@ def medication_read(m: Medication, drug: Drug) -> MedicationRead:
 
 
 # --- writes ------------------------------------------------------------------------------
+
+
+def _warnings(
+    session: Session, actor: Actor, access: Access, medication: Medication, drug: Drug
+) -> list[MedicationWarning]:
+    """What this medication duplicates among those the caller may see on the card."""
+    today = clock.today()
+    others = [
+        (m.id, warnings.facts(d), m.status_on(today))
+        for m, d in repository.in_use_with_drugs(session, medication.citizen_id)
+        if m.id != medication.id
+        and sees_private_item(
+            access,
+            organisation_id=actor.organisation_id,
+            private=m.private,
+            marked_by=m.private_organisation_id,
+        )
+    ]
+    return warnings.duplicate_warnings(warnings.facts(drug), others)
 
 
 def _apply(medication: Medication, write: MedicationWrite, drug: Drug) -> None:
@@ -110,7 +130,7 @@ def create_medication(
         permission=Permission.medication_write,
         action="medication.create",
         resource_type="medication",
-    ) as (citizen, _access, entry):
+    ) as (citizen, access, entry):
         card = citizen_repository.lock_card(session, citizen.id)
         if expected_card_version is not None:
             check_version(card.version, expected_card_version, "medication card")
@@ -133,6 +153,7 @@ def create_medication(
         citizen_repository.bump_card_version(session, citizen.id)
         entry.resource_id = medication.id
         result = medication_read(medication, drug)
+        result.warnings = _warnings(session, actor, access, medication, drug)
     session.commit()
     return result
 
@@ -225,6 +246,7 @@ def _change_medication(
     change: str,
     apply: Callable[[Session, Medication, datetime], None],
     permission: Permission = Permission.medication_write,
+    warn: bool = False,
 ) -> MedicationRead:
     """The shape of every medication write: authorise, lock, check If-Match, change, bump the
     medication and card versions, append a version row, audit, commit."""
@@ -253,6 +275,8 @@ def _change_medication(
         if medication.drug_id != drug.id:
             drug = _require_drug(session, medication.drug_id)
         result = medication_read(medication, drug)
+        if warn:
+            result.warnings = _warnings(session, actor, access, medication, drug)
     session.commit()
     return result
 
@@ -267,14 +291,32 @@ def replace_medication(
     expected_version: int | None,
     write: MedicationWrite,
 ) -> MedicationRead:
-    def apply(session: Session, medication: Medication, _: datetime) -> None:
-        raise_if(rules.change_problem(medication.status))
-        _apply(medication, write, _require_drug(session, write.drug_id))
+    invalidated: list[uuid.UUID] = []
 
-    return _change_medication(
+    def apply(session: Session, medication: Medication, now: datetime) -> None:
+        raise_if(rules.change_problem(medication.status))
+        drug = _require_drug(session, write.drug_id)
+        if drug.id != medication.drug_id:
+            # A prescription names its drug: another drug needs a new prescription (SPEC §2).
+            before = _require_drug(session, medication.drug_id)
+            invalidated.extend(
+                prescription_repository.close_open_prescriptions_of(
+                    session,
+                    medication.citizen_id,
+                    medication.id,
+                    status=PrescriptionStatus.invalid,
+                    reason=f"The medication changed drug from {before.name} {before.strength}"
+                    f" to {drug.name} {drug.strength}; prescribe the new drug.",
+                    at=now,
+                )
+            )
+        _apply(medication, write, drug)
+
+    result = _change_medication(
         session, actor, cpr=cpr, medication_id=medication_id, declared=declared,
-        expected_version=expected_version, change="updated", apply=apply,
+        expected_version=expected_version, change="updated", apply=apply, warn=True,
     )  # fmt: skip
+    return result.model_copy(update={"invalidated_prescriptions": invalidated})
 
 
 def pause_medication(
@@ -341,10 +383,11 @@ def withdraw_medication(
         medication.withdrawn_at = now
         medication.paused_from = medication.paused_to = None
         # As in PLL: withdrawing a treatment cancels what could still be dispensed from it.
-        prescription_repository.cancel_open_prescriptions_of(
+        prescription_repository.close_open_prescriptions_of(
             session,
             medication.citizen_id,
             medication.id,
+            status=PrescriptionStatus.cancelled,
             reason=f"Medication withdrawn: {withdraw.reason}",
             at=now,
         )

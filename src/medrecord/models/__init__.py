@@ -4,7 +4,7 @@ from medrecord.models.audit_event import AuditEvent, Outcome, Purpose
 from medrecord.models.base import Base
 from medrecord.models.card import MedicationCard
 from medrecord.models.citizen import Citizen
-from medrecord.models.dispensing import Dispensing, DispensingStatus
+from medrecord.models.dispensing import Dispensing, DispensingLine, DispensingStatus
 from medrecord.models.drug import Drug, DrugPackage
 from medrecord.models.emergency_review import EmergencyReview
 from medrecord.models.idempotency import IdempotencyRecord
@@ -17,7 +17,7 @@ from medrecord.models.medication import (
 )
 from medrecord.models.organisation import Organisation, OrganisationKind
 from medrecord.models.pharmacy_order import OPEN_ORDER_STATUSES, OrderStatus, PharmacyOrder
-from medrecord.models.prescription import Prescription, PrescriptionStatus
+from medrecord.models.prescription import IntervalUnit, Prescription, PrescriptionStatus
 from medrecord.models.treatment_relation import RelationKind, TreatmentRelation
 from medrecord.models.web_session import WebSession
 
@@ -27,11 +27,13 @@ __all__ = [
     "Base",
     "Citizen",
     "Dispensing",
+    "DispensingLine",
     "DispensingStatus",
     "Drug",
     "DrugPackage",
     "EmergencyReview",
     "IdempotencyRecord",
+    "IntervalUnit",
     "Medication",
     "MedicationCard",
     "MedicationStatus",

@@ -37,6 +37,7 @@ PrescriptionId = Annotated[uuid.UUID, Path(description="The prescription's id.")
         Permission.prescription_write,
         *CITIZEN_PROBLEMS,
         problems.InvalidValidity,
+        problems.DispensedOnce,
         problems.MedicationNotActive,
         problems.MedicationNotFound,
         problems.PackageNotOfDrug,
@@ -121,6 +122,7 @@ def cancel_prescription(
         problems.PrescriptionExpired,
         problems.PrescriptionNotFound,
         problems.PrescriptionNotOpen,
+        problems.PrescriptionInvalid,
         problems.PrescriptionNotYetValid,
         responses={
             200: {"description": "Your pharmacy already holds the claim", "model": OrderRead}

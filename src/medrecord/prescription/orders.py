@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from medrecord import clock
 from medrecord.access.actor import Actor
 from medrecord.access.permissions import Permission
-from medrecord.access.policy import DeclaredPurpose
+from medrecord.access.policy import DeclaredPurpose, sees_private_prescriptions
 from medrecord.access.schemas import PersonRef
 from medrecord.citizen import repository as citizen_repository
 from medrecord.db import map_integrity_errors
@@ -61,7 +61,7 @@ def order_prescription(
             session,
             citizen.id,
             prescription_id,
-            sees_all_private=access.sees_all_private,
+            sees_all_private=sees_private_prescriptions(actor, access),
             organisation_id=actor.organisation_id,
             today=clock.today(),
         )
@@ -130,7 +130,7 @@ def cancel_order(
             session,
             citizen.id,
             order.prescription_id,
-            sees_all_private=access.sees_all_private,
+            sees_all_private=sees_private_prescriptions(actor, access),
             organisation_id=actor.organisation_id,
         )
         if order.pharmacy_id != actor.organisation_id:

@@ -241,10 +241,20 @@ def close_open_orders(
     )
 
 
-def cancel_open_prescriptions_of(
-    session: Session, citizen_id: uuid.UUID, medication_id: uuid.UUID, *, reason: str, at: datetime
+def close_open_prescriptions_of(
+    session: Session,
+    citizen_id: uuid.UUID,
+    medication_id: uuid.UUID,
+    *,
+    status: PrescriptionStatus,
+    reason: str,
+    at: datetime,
 ) -> list[uuid.UUID]:
-    """Cancel a medication's open prescriptions (withdrawal) and release their claims."""
+    """Close a medication's open prescriptions, cancelled (withdrawal) or invalid (its drug
+    changed), with the reason, and release their claims."""
+    reason_column = (
+        "invalid_reason" if status == PrescriptionStatus.invalid else "cancellation_reason"
+    )
     cancelled = list(
         session.scalars(
             update(Prescription)
@@ -254,10 +264,12 @@ def cancel_open_prescriptions_of(
                 Prescription.status == PrescriptionStatus.open,
             )
             .values(
-                status=PrescriptionStatus.cancelled,
-                cancellation_reason=reason,
-                modified_at=at,
-                version=Prescription.version + 1,
+                {
+                    reason_column: reason,
+                    "status": status,
+                    "modified_at": at,
+                    "version": Prescription.version + 1,
+                }
             )
             .returning(Prescription.id)
         )

@@ -4,13 +4,22 @@ whether a pharmacy may act on a claimed prescription. Rules return the problem (
 from __future__ import annotations
 
 import calendar
+import math
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Protocol
 
 from medrecord.clock import COPENHAGEN
 from medrecord.errors import DomainError
-from medrecord.models import OPEN_ORDER_STATUSES, MedicationStatus, PrescriptionStatus
+from medrecord.models import (
+    OPEN_ORDER_STATUSES,
+    IntervalUnit,
+    MedicationStatus,
+    PrescriptionStatus,
+)
 from medrecord.problems import (
+    DispensedOnce,
     InvalidValidity,
     MedicationEnded,
     MedicationNotActive,
@@ -21,6 +30,7 @@ from medrecord.problems import (
     PrescriptionCancelled,
     PrescriptionClaimed,
     PrescriptionExpired,
+    PrescriptionInvalid,
     PrescriptionNotOpen,
     PrescriptionNotYetValid,
 )
@@ -35,14 +45,23 @@ def effective_status(status: str, valid_to: date, today: date) -> str:
     return status
 
 
-def earliest_next_dispensing(
-    last_dispensed_at: datetime | None, interval_days: int | None
+def earliest_next_iteration(
+    iteration_started_at: datetime | None, interval: int | None, unit: str | None
 ) -> date | None:
     """The first day the next iteration may go out: the interval counts whole calendar days in
-    Copenhagen from the day of the previous dispensing, never the hour (SPEC §2)."""
-    if last_dispensed_at is None or interval_days is None:
+    Copenhagen from the day the previous iteration began, never the hour (SPEC §2); a month is
+    a calendar month (31-01 + 1 month = 28-02)."""
+    if iteration_started_at is None or interval is None:
         return None
-    return last_dispensed_at.astimezone(COPENHAGEN).date() + timedelta(days=interval_days)
+    day = iteration_started_at.astimezone(COPENHAGEN).date()
+    if unit == IntervalUnit.months:
+        return add_months(day, interval)
+    return day + timedelta(days=interval * (7 if unit == IntervalUnit.weeks else 1))
+
+
+def remaining_iterations(remaining_units: Decimal, units_per_iteration: Decimal) -> int:
+    """Iterations not yet wholly dispensed (a begun iteration counts until its rest is out)."""
+    return math.ceil(remaining_units / units_per_iteration)
 
 
 def why_not_dispensable(
@@ -50,19 +69,20 @@ def why_not_dispensable(
     status: str,
     valid_from: date,
     valid_to: date,
-    iterations: int,
-    dispensed_iterations: int,
+    remaining_units: Decimal,
     medication_status: str,
     today: date,
 ) -> DomainError | None:
-    """The problem that stops a dispensing today, or None when one iteration may go out."""
+    """The problem that stops a dispensing today, or None when something may go out."""
     current = effective_status(status, valid_to, today)
     if current == PrescriptionStatus.cancelled:
         return PrescriptionCancelled()
     if current == PrescriptionStatus.expired:
         return PrescriptionExpired(f"The prescription expired on {valid_to}.")
-    if current == PrescriptionStatus.completed or dispensed_iterations >= iterations:
+    if current == PrescriptionStatus.completed or remaining_units <= 0:
         return NothingRemaining()
+    if current == PrescriptionStatus.invalid:
+        return PrescriptionInvalid()
     if current != PrescriptionStatus.open:
         return PrescriptionNotOpen()
     if valid_from > today:
@@ -76,14 +96,37 @@ def why_not_dispensable(
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class Allowance:
+    """The most one dispensing may hand out now, and which iteration that is."""
+
+    units: Decimal
+    iteration_number: int
+    # A new iteration waits for the interval; the rest of a begun one goes out at once.
+    starts_iteration: bool
+
+
+def allowance(
+    *, prescribed_units: Decimal, dispensed_units: Decimal, units_per_iteration: Decimal
+) -> Allowance:
+    """At most one iteration per dispensing: a whole one, or the rest of a begun one (a
+    partial dispensing leaves its rest dispensable without waiting); never more than remains."""
+    remaining = prescribed_units - dispensed_units
+    begun = dispensed_units % units_per_iteration
+    number = int(dispensed_units // units_per_iteration) + 1
+    if begun:
+        return Allowance(min(units_per_iteration - begun, remaining), number, False)
+    return Allowance(min(units_per_iteration, remaining), number, True)
+
+
 class Dispensable(Protocol):
     """What dispensability depends on (a Prescription row has it)."""
 
     status: str
     valid_from: date
     valid_to: date
-    iterations: int
-    dispensed_iterations: int
+    prescribed_units: Decimal
+    dispensed_units: Decimal
 
 
 def dispensable_problem(
@@ -93,8 +136,7 @@ def dispensable_problem(
         status=prescription.status,
         valid_from=prescription.valid_from,
         valid_to=prescription.valid_to,
-        iterations=prescription.iterations,
-        dispensed_iterations=prescription.dispensed_iterations,
+        remaining_units=prescription.prescribed_units - prescription.dispensed_units,
         medication_status=medication_status,
         today=today,
     )
@@ -105,6 +147,27 @@ def prescribing_problem(medication_status: str) -> MedicationNotActive | None:
     if medication_status != MedicationStatus.active:
         return MedicationNotActive(
             f"Only an active medication can be prescribed; this one is {medication_status}."
+        )
+    return None
+
+
+# Receptbekendtgørelsen: a drug in dispensing group A§4 (addictive: opioids, ...) is dispensed
+# once on a prescription: no iterations (reiteration is not allowed).
+ONCE_GROUPS = frozenset({"A§4", "A§4 NA"})
+
+
+def iterations_problem(dispensing_group: str | None, iterations: int) -> DispensedOnce | None:
+    if dispensing_group in ONCE_GROUPS and iterations > 1:
+        return DispensedOnce(
+            f"Dispensing group {dispensing_group} is dispensed once: give 1 iteration, not"
+            f" {iterations}.",
+            errors=[
+                {
+                    "field": "body.iterations",
+                    "message": f"at most 1 iteration for dispensing group {dispensing_group}",
+                    "type": "dispensing_group",
+                }
+            ],
         )
     return None
 

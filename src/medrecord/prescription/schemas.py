@@ -2,14 +2,26 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 
 from medrecord.access.schemas import PersonRef
 from medrecord.citizen.schemas import CitizenSummary
+from medrecord.dosage.schemas import DosageTexts
 from medrecord.drug.schemas import DrugSummary
+from medrecord.models import IntervalUnit
 
 PackageNumber = Field(pattern=r"^[0-9]{6}$", examples=["100008"])
+
+
+def _number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+# An amount in units (tablets, ml ...): a JSON number, 100 rather than "100.00".
+Units = Annotated[Decimal, PlainSerializer(_number, return_type=int | float, when_used="json")]
 
 
 class PrescriptionCreate(BaseModel):
@@ -24,10 +36,12 @@ class PrescriptionCreate(BaseModel):
                     "package_number": "100556",
                     "package_quantity": 1,
                     "iterations": 4,
-                    "iteration_interval_days": 80,
+                    "iteration_interval": 3,
+                    "iteration_interval_unit": "months",
                     "valid_from": "2026-11-21",
                     "valid_to": "2028-11-20",
                     "substitution_allowed": True,
+                    "supplementary_instructions": "Tages med rigeligt vand",
                 }
             ]
         },
@@ -35,22 +49,48 @@ class PrescriptionCreate(BaseModel):
 
     medication_id: uuid.UUID
     package_number: str = PackageNumber
-    package_quantity: int = Field(default=1, ge=1, le=9999, description="Packages per iteration.")
-    iterations: int = Field(default=1, ge=1, le=999, description="Dispensings allowed.")
+    package_quantity: int = Field(default=1, ge=1, le=999, description="Packages per iteration.")
+    iterations: int = Field(default=1, ge=1, le=99, description="Iterations (udleveringer).")
+    iteration_interval: int | None = Field(
+        default=None, ge=1, le=999, description="Least time between iterations, in its unit."
+    )
+    iteration_interval_unit: IntervalUnit = Field(
+        default=IntervalUnit.days,
+        description="days, weeks or months; counted in Copenhagen calendar days.",
+    )
     iteration_interval_days: int | None = Field(
-        default=None, ge=1, le=999, description="Least days between dispensings."
+        default=None,
+        ge=1,
+        le=999,
+        description="Deprecated short form of iteration_interval with the unit days.",
     )
     valid_from: date = Field(examples=["2026-11-21"])
     valid_to: date = Field(examples=["2028-11-20"])
     substitution_allowed: bool = True
+    supplementary_instructions: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=500,
+        description="For the label, beside the dosage text (e.g. 'Tages med rigeligt vand').",
+    )
 
     @model_validator(mode="after")
     def _window(self) -> PrescriptionCreate:
         if self.valid_to < self.valid_from:
             raise ValueError("valid_to is before valid_from")
-        if self.iterations > 1 and self.iteration_interval_days is None:
-            raise ValueError("iteration_interval_days is required when iterations > 1")
+        if self.iteration_interval_days is not None:
+            if self.iteration_interval is not None:
+                raise ValueError("give iteration_interval, not also iteration_interval_days")
+            self.iteration_interval = self.iteration_interval_days
+            self.iteration_interval_unit = IntervalUnit.days
+        if self.iterations > 1 and self.iteration_interval is None:
+            raise ValueError("iteration_interval is required when iterations > 1")
         return self
+
+    def interval(self) -> tuple[int, IntervalUnit] | None:
+        if self.iteration_interval is None:
+            return None
+        return self.iteration_interval, self.iteration_interval_unit
 
 
 class PrescriptionCancel(BaseModel):
@@ -73,16 +113,35 @@ class PrescriptionRead(BaseModel):
     drug_id: str
     drug: DrugSummary
     package_number: str
-    package_quantity: int
+    package_quantity: int = Field(description="Packages per iteration.")
     iterations: int
-    remaining_iterations: int
-    remaining_packages: int
-    iteration_interval_days: int | None
+    unit: str = Field(description="The unit amounts are counted in (the package's).")
+    units_per_iteration: Units
+    prescribed_units: Units = Field(description="iterations x packages x package size")
+    dispensed_units: Units
+    remaining_units: Units
+    remaining_iterations: int = Field(description="Iterations not yet wholly dispensed.")
+    dispensable_now_units: Units = Field(
+        description="What one dispensing may hand out now: a whole iteration or the rest of a"
+        " begun one (0 when nothing remains)."
+    )
+    earliest_next_iteration: date | None = Field(
+        description="The first day a new iteration may begin (the interval); null: no wait."
+    )
+    iteration_interval: int | None
+    iteration_interval_unit: IntervalUnit | None
+    dosage_texts: dict[str, DosageTexts] = Field(
+        description="The medication version's dosage texts, Danish (da) and English (en)."
+    )
+    indication_code: str | None
+    indication_text: str | None
+    supplementary_instructions: str | None
     valid_from: date
     valid_to: date
     substitution_allowed: bool
-    status: str = Field(description="open, completed, cancelled or expired")
+    status: str = Field(description="open, completed, cancelled, expired or invalid")
     cancellation_reason: str | None
+    invalid_reason: str | None = Field(description="Why the prescription became invalid.")
     last_dispensed_at: datetime | None
     prescriber: PersonRef
     claimed_by: Claim | None

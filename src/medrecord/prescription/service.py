@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
 from medrecord import clock
 from medrecord.access.actor import Actor
 from medrecord.access.permissions import Permission, Scope, scope_of
-from medrecord.access.policy import Access, DeclaredPurpose, sees_private_item
+from medrecord.access.policy import (
+    Access,
+    DeclaredPurpose,
+    sees_private_item,
+    sees_private_prescriptions,
+)
 from medrecord.access.schemas import PersonRef
 from medrecord.citizen import repository as citizen_repository
 from medrecord.citizen.schemas import CitizenSummary
@@ -39,7 +45,12 @@ from medrecord.problems import MedicationNotFound, PackageNotOfDrug
 def prescription_read(
     p: Prescription, drug: Drug, claim: tuple[PharmacyOrder, str] | None = None
 ) -> PrescriptionRead:
-    remaining = p.iterations - p.dispensed_iterations
+    remaining = p.prescribed_units - p.dispensed_units
+    now = rules.allowance(
+        prescribed_units=p.prescribed_units,
+        dispensed_units=p.dispensed_units,
+        units_per_iteration=p.units_per_iteration,
+    )
     return PrescriptionRead(
         id=p.id,
         medication_id=p.medication_id,
@@ -49,14 +60,30 @@ def prescription_read(
         package_number=p.package_number,
         package_quantity=p.package_quantity,
         iterations=p.iterations,
-        remaining_iterations=remaining,
-        remaining_packages=remaining * p.package_quantity,
-        iteration_interval_days=p.iteration_interval_days,
+        unit=p.unit,
+        units_per_iteration=p.units_per_iteration,
+        prescribed_units=p.prescribed_units,
+        dispensed_units=p.dispensed_units,
+        remaining_units=remaining,
+        remaining_iterations=rules.remaining_iterations(remaining, p.units_per_iteration),
+        dispensable_now_units=now.units,
+        earliest_next_iteration=rules.earliest_next_iteration(
+            p.iteration_started_at, p.iteration_interval, p.iteration_interval_unit
+        )
+        if now.starts_iteration and remaining > 0
+        else None,
+        iteration_interval=p.iteration_interval,
+        iteration_interval_unit=p.iteration_interval_unit,
+        dosage_texts=p.dosage_texts,
+        indication_code=p.indication_code,
+        indication_text=p.indication_text,
+        supplementary_instructions=p.supplementary_instructions,
         valid_from=p.valid_from,
         valid_to=p.valid_to,
         substitution_allowed=p.substitution_allowed,
         status=rules.effective_status(p.status, p.valid_to, clock.today()),
         cancellation_reason=p.cancellation_reason,
+        invalid_reason=p.invalid_reason,
         last_dispensed_at=p.last_dispensed_at,
         prescriber=PersonRef.of(p.prescriber),
         claimed_by=None
@@ -106,7 +133,10 @@ def prescribe(
                 valid_from=command.valid_from, valid_to=command.valid_to, today=clock.today()
             )
         )
+        raise_if(rules.iterations_problem(drug.dispensing_group, command.iterations))
         now = clock.now()
+        interval = command.interval()
+        per_iteration = package.size * command.package_quantity
         prescription = Prescription(
             id=uuid.uuid4(),
             citizen_id=citizen.id,
@@ -116,12 +146,21 @@ def prescribe(
             package_number=package.package_number,
             package_quantity=command.package_quantity,
             iterations=command.iterations,
-            iteration_interval_days=command.iteration_interval_days,
+            iteration_interval=interval[0] if interval else None,
+            iteration_interval_unit=interval[1] if interval else None,
+            unit=package.unit,
+            units_per_iteration=per_iteration,
+            prescribed_units=per_iteration * command.iterations,
+            dispensed_units=Decimal(0),
+            # The label's texts, as of the medication version prescribed from.
+            dosage_texts=medication.dosage_derived["texts"],
+            indication_code=medication.indication_code,
+            indication_text=medication.indication_text,
+            supplementary_instructions=command.supplementary_instructions,
             valid_from=command.valid_from,
             valid_to=command.valid_to,
             substitution_allowed=command.substitution_allowed and medication.substitution_allowed,
             status=PrescriptionStatus.open,
-            dispensed_iterations=0,
             prescriber=actor.snapshot(),
             version=1,
             created_at=now,
@@ -139,7 +178,7 @@ def _visible_prescriptions(
     session: Session, actor: Actor, access: Access, citizen: Citizen, *, status: str | None
 ) -> list[PrescriptionRead]:
     """Prescriptions the caller may see. Pharmacies without consent see only what can be
-    dispensed today (SPEC §3)."""
+    dispensed today, private ones included (SPEC §3)."""
     only_dispensable = (
         scope_of(actor.role, Permission.dispensable_prescription_read) is Scope.any
         and not access.sees_all_private
@@ -147,7 +186,7 @@ def _visible_prescriptions(
     rows = repository.visible_prescriptions(
         session,
         citizen.id,
-        sees_all_private=access.sees_all_private,
+        sees_all_private=sees_private_prescriptions(actor, access),
         organisation_id=actor.organisation_id,
     )
     today = clock.today()

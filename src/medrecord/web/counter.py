@@ -132,8 +132,8 @@ def _facts(drug: DrugRead, package: PackageRead) -> dispensing_rules.PackageFact
 def _package_options(
     db: Session, ws: WebSession, prescription: PrescriptionRead
 ) -> list[PackageOption]:
-    """The prescribed package first, then the substitutes the dispensing rules allow,
-    cheapest first."""
+    """The prescribed package first, then its other sizes and the substitutes the dispensing
+    rules allow, cheapest first."""
     detail = drug_service.get_drug(db, sessions.actor_of(ws), drug_id=prescription.drug_id)
     prescribed = [
         PackageOption(detail, p, substitute=False)
@@ -143,17 +143,32 @@ def _package_options(
     if not prescribed:
         return []
     wanted = _facts(detail, prescribed[0].package)
-    substitutes = [
+    others = [
+        PackageOption(detail, p, substitute=False)
+        for p in detail.packages
+        if p.package_number != prescription.package_number
+        and dispensing_rules.line_problem(
+            wanted, _facts(detail, p), substitution_allowed=prescription.substitution_allowed
+        )
+        is None
+    ]
+    substitutes = others + [
         PackageOption(d, p, substitute=True)
         for d in detail.substitutes
         for p in d.packages
-        if dispensing_rules.package_problem(
+        if dispensing_rules.line_problem(
             wanted, _facts(d, p), substitution_allowed=prescription.substitution_allowed
         )
         is None
     ]
     substitutes.sort(key=lambda o: (o.package.price_dkk is None, o.package.price_dkk or 0))
     return prescribed + substitutes
+
+
+def _most_packages(prescription: PrescriptionRead) -> int:
+    """Packages of the prescribed size that fit what may go out now (at least one to offer)."""
+    size = prescription.units_per_iteration / prescription.package_quantity
+    return max(1, min(999, int(prescription.dispensable_now_units // size)))
 
 
 def _dispense_form(
@@ -167,11 +182,7 @@ def _dispense_form(
     return page(
         request, "dispense.html", ws, db, status_code=status_code, view=view,
         prescription=prescription, options=_package_options(db, ws, prescription),
-        quantities=[
-            n
-            for n in range(prescription.package_quantity, 0, -1)
-            if dispensing_rules.quantity_problem(n, prescription.package_quantity) is None
-        ],
+        quantities=list(range(_most_packages(prescription), 0, -1)),
         idempotency_key=key or str(uuid.uuid4()), error=error,
     )  # fmt: skip
 
@@ -191,7 +202,7 @@ def dispense(
     prescription_id: uuid.UUID,
     idempotency_key: Annotated[str, Form(max_length=200)],
     package_number: Annotated[str, Form(pattern=r"^[0-9]{6}$")],
-    package_quantity: Annotated[int, Form(ge=1, le=9999)] = 1,
+    package_quantity: Annotated[int, Form(ge=1, le=999)] = 1,
 ) -> Response:
     try:
         dispensing, _ = dispensing_service.dispense(

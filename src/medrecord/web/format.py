@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 from medrecord import clock
 
@@ -21,3 +22,8 @@ def danish_datetime(value: datetime | None) -> str:
 
 def days_until(value: date) -> int:
     return (value - clock.today()).days
+
+
+def number(value: Decimal | float | int) -> str:
+    """An amount without trailing zeros: 100, 2.5."""
+    return f"{Decimal(str(value)).normalize():f}"

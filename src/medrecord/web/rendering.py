@@ -25,6 +25,7 @@ templates.env.filters["dkdate"] = fmt.danish_date
 templates.env.filters["dktime"] = fmt.danish_datetime
 templates.env.globals["days_until"] = fmt.days_until
 templates.env.globals["today"] = clock.today
+templates.env.filters["num"] = fmt.number
 templates.env.globals["EXPIRY_WARNING_DAYS"] = fmt.EXPIRY_WARNING_DAYS
 # The counter speaks English until it is translated; texts derived in both languages (the
 # dosage) follow the page's language.
