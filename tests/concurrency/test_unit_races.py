@@ -32,6 +32,22 @@ def small_packs(race_db: Session, race_world: RaceWorld) -> tuple[DrugPackage, D
     return fifty, ten
 
 
+def new_round(
+    live_server: str, race_db: Session, race_world: RaceWorld, iterations: int
+) -> tuple[Prescription, str]:
+    """A fresh prescription of the race drug (1 pack of 100 per iteration), and its URL."""
+    rx = make_prescription(
+        race_db, medication=race_world.medication, package=race_world.package, iterations=iterations
+    )
+    race_db.commit()
+    cpr = race_world.citizen.cpr
+    return rx, f"{live_server}/api/v1/citizens/{cpr}/prescriptions/{rx.id}/dispensings"
+
+
+def fresh_key(headers: dict[str, str]) -> dict[str, str]:
+    return headers | {"Idempotency-Key": str(uuid.uuid4())}
+
+
 def units_out(race_db: Session, rx: Prescription) -> Decimal:
     total = race_db.scalar(
         select(func.coalesce(func.sum(Dispensing.units), 0)).where(
@@ -67,22 +83,10 @@ def test_the_last_units_raced_in_packs_halves_and_splits_never_overflow(
     outcomes: Counter[str] = Counter()
     statuses: Counter[int] = Counter()
     for _ in range(ROUNDS):
-        rx = make_prescription(
-            race_db, medication=race_world.medication, package=race_world.package, iterations=1
-        )
-        race_db.commit()
-        url = (
-            f"{live_server}/api/v1/citizens/{race_world.citizen.cpr}"
-            f"/prescriptions/{rx.id}/dispensings"
-        )
+        rx, url = new_round(live_server, race_db, race_world, 1)
         responses = burst(
             [
-                http_request(
-                    "POST",
-                    url,
-                    headers[i % 10] | {"Idempotency-Key": str(uuid.uuid4())},
-                    bodies[i % len(bodies)],
-                )
+                http_request("POST", url, fresh_key(headers[i % 10]), bodies[i % len(bodies)])
                 for i in range(20)
             ]
         )
@@ -118,25 +122,13 @@ def test_halves_raced_after_a_partial_dispensing_never_exceed_what_remains(
     half = {"lines": [{"package_number": fifty.package_number}]}
     winners: Counter[int] = Counter()
     for _ in range(ROUNDS):
-        rx = make_prescription(
-            race_db, medication=race_world.medication, package=race_world.package, iterations=2
-        )
-        race_db.commit()
-        url = (
-            f"{live_server}/api/v1/citizens/{race_world.citizen.cpr}"
-            f"/prescriptions/{rx.id}/dispensings"
-        )
-        first = burst(
-            [http_request("POST", url, headers[0] | {"Idempotency-Key": str(uuid.uuid4())}, half)]
-        )
+        rx, url = new_round(live_server, race_db, race_world, 2)
+        first = burst([http_request("POST", url, fresh_key(headers[0]), half)])
         assert first[0].status_code == 201
         # The rest (50) goes out without waiting; the next iteration waits for no interval
         # here, so the ten race for what remains: 150 units, at most 50 of them now.
         responses = burst(
-            [
-                http_request("POST", url, headers[i] | {"Idempotency-Key": str(uuid.uuid4())}, half)
-                for i in range(10)
-            ]
+            [http_request("POST", url, fresh_key(headers[i]), half) for i in range(10)]
         )
         race_db.expire_all()
         race_db.refresh(rx)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from medrecord import clock
 from medrecord.models import Citizen, Dispensing, Drug, DrugPackage, Medication
 from tests.support.factories import make_drug, make_medication, make_package
-from tests.support.http import base
+from tests.support.http import base, dispense
 
 
 @pytest.fixture
@@ -53,16 +53,6 @@ def prescribe(
     return dict(response.json())
 
 
-def dispense(
-    client: TestClient, citizen: Citizen, rx: dict[str, Any], headers: dict[str, str], body: Any
-) -> Any:
-    return client.post(
-        f"{base(citizen)}/prescriptions/{rx['id']}/dispensings",
-        headers={**headers, "Idempotency-Key": str(uuid.uuid4())},
-        json=body,
-    )
-
-
 def remaining(
     client: TestClient, citizen: Citizen, rx: dict[str, Any], doctor: dict[str, str]
 ) -> Any:
@@ -86,10 +76,10 @@ def test_a_partial_dispensing_leaves_the_rest_of_its_iteration_dispensable_at_on
     """Issue 10, point 2: 2 packages x 2 iterations, one package handed out: 4 -> 2."""
     rx = prescribe(client, citizen, doctor, medication, hundred)
 
-    part = dispense(client, citizen, rx, pharmacist, {"package_quantity": 1})
+    part = dispense(client, citizen, rx["id"], pharmacist, {"package_quantity": 1})
     after_part = remaining(client, citizen, rx, doctor)
-    rest = dispense(client, citizen, rx, pharmacist, {})
-    next_iteration = dispense(client, citizen, rx, pharmacist, {})
+    rest = dispense(client, citizen, rx["id"], pharmacist, {})
+    next_iteration = dispense(client, citizen, rx["id"], pharmacist, {})
 
     assert part.status_code == 201
     assert (part.json()["units"], part.json()["remaining_units"]) == (100, 300)
@@ -122,7 +112,7 @@ def test_one_iteration_is_split_over_packages_of_other_sizes(
         {"package_number": hundred.package_number, "package_quantity": 1},
     ]
 
-    response = dispense(client, citizen, rx, pharmacist, {"lines": lines})
+    response = dispense(client, citizen, rx["id"], pharmacist, {"lines": lines})
 
     assert response.status_code == 201, response.text
     body = response.json()
@@ -154,7 +144,7 @@ def test_a_split_may_use_a_substitute_of_the_group_when_allowed(
     response = dispense(
         client,
         citizen,
-        rx,
+        rx["id"],
         pharmacist,
         {"lines": [{"package_number": other_fifty.package_number, "package_quantity": 2}]},
     )
@@ -199,7 +189,7 @@ def test_a_refused_split_changes_nothing(
         ]
     }
 
-    response = dispense(client, citizen, rx, pharmacist, body)
+    response = dispense(client, citizen, rx["id"], pharmacist, body)
 
     assert response.status_code == status
     assert response.json()["type"].endswith(f"/{problem}")
@@ -218,10 +208,10 @@ def test_a_rest_smaller_than_the_prescribed_package_is_handed_out_in_smaller_pac
 ) -> None:
     rx = prescribe(client, citizen, doctor, medication, hundred, package_quantity=1, iterations=1)
     first = {"lines": [{"package_number": fifty.package_number, "package_quantity": 1}]}
-    dispense(client, citizen, rx, pharmacist, first)
+    dispense(client, citizen, rx["id"], pharmacist, first)
 
-    default = dispense(client, citizen, rx, pharmacist, {})
-    by_lines = dispense(client, citizen, rx, pharmacist, first)
+    default = dispense(client, citizen, rx["id"], pharmacist, {})
+    by_lines = dispense(client, citizen, rx["id"], pharmacist, first)
 
     assert default.status_code == 409
     assert default.json()["detail"].endswith("choose the lines to hand out.")
@@ -241,14 +231,14 @@ def test_an_undone_part_gives_its_units_back(
     hundred: DrugPackage,
 ) -> None:
     rx = prescribe(client, citizen, doctor, medication, hundred)
-    part = dispense(client, citizen, rx, pharmacist, {"package_quantity": 1}).json()
+    part = dispense(client, citizen, rx["id"], pharmacist, {"package_quantity": 1}).json()
 
     undone = client.post(
         f"{base(citizen)}/dispensings/{part['id']}/undo",
         headers=pharmacist,
         json={"reason": "Wrong strength"},
     )
-    whole = dispense(client, citizen, rx, pharmacist, {})
+    whole = dispense(client, citizen, rx["id"], pharmacist, {})
 
     assert undone.json()["remaining_units"] == 400
     assert (whole.status_code, whole.json()["units"], whole.json()["starts_iteration"]) == (
@@ -284,8 +274,8 @@ def test_a_group_a4_drug_is_prescribed_once_and_dispensed_whole(
         },
     )
     rx = prescribe(client, citizen, doctor, medication, pack, iterations=1)
-    part = dispense(client, citizen, rx, pharmacist, {"package_quantity": 1})
-    whole = dispense(client, citizen, rx, pharmacist, {})
+    part = dispense(client, citizen, rx["id"], pharmacist, {"package_quantity": 1})
+    whole = dispense(client, citizen, rx["id"], pharmacist, {})
 
     assert refused.status_code == 422
     assert refused.json()["type"].endswith("/dispensed-once")

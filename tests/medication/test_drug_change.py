@@ -4,8 +4,6 @@ invalid with a reason, the claim is released, and no pharmacy dispenses them (SP
 
 from __future__ import annotations
 
-import uuid
-
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
@@ -19,7 +17,7 @@ from medrecord.models import (
     Prescription,
 )
 from tests.support.factories import make_drug, make_order, make_prescription
-from tests.support.http import base, etag, medication_body
+from tests.support.http import base, dispense, etag, medication_body
 
 
 def test_changing_the_drug_makes_open_prescriptions_invalid_with_the_reason(
@@ -47,11 +45,7 @@ def test_changing_the_drug_makes_open_prescriptions_invalid_with_the_reason(
         json=medication_body(ventoline.id),
     )
     card = client.get(f"{base(citizen)}/medication-card", headers=doctor).json()
-    dispensed = client.post(
-        f"{base(citizen)}/prescriptions/{open_rx.id}/dispensings",
-        headers={**pharmacist, "Idempotency-Key": str(uuid.uuid4())},
-        json={},
-    )
+    dispensed = dispense(client, citizen, open_rx.id, pharmacist)
     counter = client.get(f"{base(citizen)}/prescriptions", headers=pharmacist).json()
 
     assert changed.status_code == 200

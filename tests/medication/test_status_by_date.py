@@ -4,7 +4,6 @@ The server honours the dates; no client has to come back and flip a status."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -15,7 +14,7 @@ from sqlalchemy.orm import Session
 from medrecord import clock
 from medrecord.models import Citizen, Drug, DrugPackage, Medication, current_status
 from tests.support.factories import make_prescription
-from tests.support.http import base, etag, medication_body
+from tests.support.http import base, dispense, etag, medication_body
 
 # Relative to the real day: tokens are verified against the real clock, so a test moves the
 # frozen clock only after its tokens are minted.
@@ -56,14 +55,6 @@ def _prescribe(
     )
 
 
-def _dispense(client: TestClient, citizen: Citizen, pharmacist: dict[str, str], rx_id: Any) -> Any:
-    return client.post(
-        f"{base(citizen)}/prescriptions/{rx_id}/dispensings",
-        headers={**pharmacist, "Idempotency-Key": str(uuid.uuid4())},
-        json={},
-    )
-
-
 def test_a_pause_from_next_week_leaves_the_medication_active_and_dispensable_until_then(
     client: TestClient,
     db: Session,
@@ -81,9 +72,9 @@ def test_a_pause_from_next_week_leaves_the_medication_active_and_dispensable_unt
     paused = client.post(
         f"{url}/pause", headers={**doctor, **etag(1)}, json={"paused_from": next_week.isoformat()}
     )
-    dispensed_now = _dispense(client, citizen, pharmacist, rx.id)
+    dispensed_now = dispense(client, citizen, rx.id, pharmacist)
     _on(next_week)
-    dispensed_in_the_pause = _dispense(client, citizen, pharmacist, rx.id)
+    dispensed_in_the_pause = dispense(client, citizen, rx.id, pharmacist)
 
     assert paused.status_code == 200
     assert (paused.json()["status"], paused.json()["paused_from"]) == ("active", str(next_week))
@@ -131,12 +122,12 @@ def test_a_pause_that_ended_yesterday_no_longer_holds(
         headers={**doctor, **etag(1)},
         json={"paused_from": str(paused_from), "paused_to": str(paused_to)},
     )
-    refused_in_the_pause = _dispense(client, citizen, pharmacist, rx.id)
+    refused_in_the_pause = dispense(client, citizen, rx.id, pharmacist)
     _on(TODAY)
 
     read = client.get(url, headers=doctor).json()
     on_card = _card_status(client, citizen, doctor, str(medication.id))
-    dispensed_after = _dispense(client, citizen, pharmacist, rx.id)
+    dispensed_after = dispense(client, citizen, rx.id, pharmacist)
     paused_again = client.post(f"{url}/pause", headers={**doctor, **etag(2)}, json={})
 
     assert refused_in_the_pause.status_code == 409
@@ -161,7 +152,7 @@ def test_a_medication_past_its_end_date_has_ended_and_nothing_more_goes_out(
     _on(TODAY + timedelta(days=1))
 
     refused_prescription = _prescribe(client, citizen, doctor, ended["id"], package)
-    refused_dispensing = _dispense(client, citizen, pharmacist, rx["id"])
+    refused_dispensing = dispense(client, citizen, rx["id"], pharmacist)
     pause = client.post(
         f"{base(citizen)}/medications/{running['id']}/pause", headers={**doctor, **etag(1)}, json={}
     )

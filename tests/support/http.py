@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
+
+from fastapi.testclient import TestClient
 
 from medrecord.dosage.examples import daily
 from medrecord.models import Citizen
@@ -31,3 +34,18 @@ def medication_body(drug: str, /, **overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+def dispense(
+    client: TestClient,
+    citizen: Citizen,
+    prescription_id: object,
+    headers: dict[str, str],
+    body: dict[str, Any] | None = None,
+) -> Any:
+    """POST a dispensing with a fresh Idempotency-Key (an empty body: the default)."""
+    return client.post(
+        f"{base(citizen)}/prescriptions/{prescription_id}/dispensings",
+        headers={**headers, "Idempotency-Key": str(uuid.uuid4())},
+        json=body or {},
+    )
