@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from medrecord.access.actor import Role
 
@@ -50,30 +51,36 @@ STAFF: list[DemoStaff] = [
     DemoStaff("admin.knudsen", "Rasmus Knudsen", Role.admin, OPERATIONS_ORG),
 ]
 
-# (username, CPR, name, GP practice). Synthetic CPR numbers with valid dates.
+# (username, CPR, name, GP practice). Synthetic CPR numbers with valid dates; the last digit
+# is odd for a man and even for a woman, as in CPR.
 CITIZENS: list[tuple[str, str, str, str]] = [
     ("citizen.anna", "0703541234", "Anna Sørensen", GP_NORREBRO),
     ("citizen.bent", "1209421357", "Bent Rasmussen", GP_NORREBRO),
     ("citizen.camilla", "2511882468", "Camilla Berg", GP_NORREBRO),
-    ("citizen.dorthe", "0402491579", "Dorthe Kjær", GP_NORREBRO),
-    ("citizen.erik", "1806372680", "Erik Lund", GP_NORREBRO),
+    ("citizen.dorthe", "0402491578", "Dorthe Kjær", GP_NORREBRO),
+    ("citizen.erik", "1806372681", "Erik Lund", GP_NORREBRO),
     ("citizen.frederik", "3009654791", "Frederik Holm", GP_NORREBRO),
     ("citizen.grethe", "1501341802", "Grethe Mortensen", GP_NORREBRO),
     ("citizen.hans", "2207511913", "Hans Jakobsen", GP_VESTERBRO),
     ("citizen.inge", "0910462024", "Inge Frandsen", GP_VESTERBRO),
     ("citizen.jakob", "1403793135", "Jakob Dam", GP_VESTERBRO),
     ("citizen.kirsten", "2802442246", "Kirsten Bach", GP_VESTERBRO),
-    ("citizen.lene", "0611673357", "Lene Vinther", GP_VESTERBRO),
-    ("citizen.mads", "1705904468", "Mads Eriksen", GP_VESTERBRO),
-    ("citizen.nina", "2304024579", "Nina Lauridsen", GP_AARHUS),
-    ("citizen.ole", "0108381680", "Ole Kristiansen", GP_AARHUS),
-    ("citizen.pia", "1912572791", "Pia Skov", GP_AARHUS),
-    ("citizen.rasmus", "0510854802", "Rasmus Vestergaard", GP_AARHUS),
-    ("citizen.signe", "2103964913", "Signe Overgaard", GP_AARHUS),
-    ("citizen.torben", "1310331024", "Torben Iversen", GP_AARHUS),
-    ("citizen.ulla", "0806483135", "Ulla Schmidt", GP_AARHUS),
-    ("citizen.oliver", "1203194018", "Oliver Nielsen", GP_NORREBRO),  # a child, born 2019
+    ("citizen.lene", "0611673356", "Lene Vinther", GP_VESTERBRO),
+    ("citizen.mads", "1705904469", "Mads Eriksen", GP_VESTERBRO),
+    ("citizen.nina", "2304024578", "Nina Lauridsen", GP_AARHUS),
+    ("citizen.ole", "0108381681", "Ole Kristiansen", GP_AARHUS),
+    ("citizen.pia", "1912572790", "Pia Skov", GP_AARHUS),
+    ("citizen.rasmus", "0510854803", "Rasmus Vestergaard", GP_AARHUS),
+    ("citizen.signe", "2103964912", "Signe Overgaard", GP_AARHUS),
+    ("citizen.torben", "1310331025", "Torben Iversen", GP_AARHUS),
+    ("citizen.ulla", "0806483134", "Ulla Schmidt", GP_AARHUS),
+    ("citizen.oliver", "1203194019", "Oliver Nielsen", GP_NORREBRO),  # a child, born 2019
 ]
+
+
+def sex(cpr: str) -> Literal["F", "M"]:
+    """The sex a CPR number states: its last digit is odd for a man, even for a woman."""
+    return "M" if int(cpr[-1]) % 2 else "F"
 
 
 def staff_by_username(username: str) -> DemoStaff | None:

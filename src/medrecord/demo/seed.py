@@ -1,97 +1,69 @@
-"""Load the demo data into an empty database (one transaction)."""
+"""Load the demo data into an empty database (one transaction).
+
+Every citizen's card reads like a practice list: the treatments each one must show
+(``regimens.CASES``: an insulin user, an anticoagulated citizen with a pause planned, opioids,
+courses running and ended, a child), then chronic regimens drawn from ``regimens.CHRONIC`` that
+fit the citizen's age and sex, with their usual co-medication, as many as people of that age
+take. Each prescription starts on or after its treatment, comes in a pack that lasts its
+iteration interval (or the whole course), and is dispensed every interval up to yesterday. One
+function makes a prescription (``_prescribe``) and one a dispensing (``_dispense``).
+"""
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from medrecord import clock
 from medrecord.citizen.rules import birth_date_of
-from medrecord.demo import catalogue, people
-from medrecord.dosage.derive import derive, display_text, is_temporary
-from medrecord.dosage.examples import JSON, SHAPES, daily, parse
+from medrecord.demo import catalogue, people, regimens
+from medrecord.demo.regimens import Case, Regimen
+from medrecord.dosage.derive import derive, display_text
+from medrecord.dosage.examples import parse
 from medrecord.dosage.rules import dosage_end, dosage_problem
+from medrecord.dosage.schemas import StructuredDosage
+from medrecord.drug.rules import dispensed_once
 from medrecord.medication import repository as medication_repository
 from medrecord.models import (
     Citizen,
     Dispensing,
+    DispensingLine,
     Drug,
     DrugPackage,
     Medication,
     MedicationCard,
-    MedicationVersion,
     Organisation,
     PharmacyOrder,
     Prescription,
     TreatmentRelation,
 )
 
+PHARMACIES = [people.PHARMACY_NORREBRO, people.PHARMACY_VESTERBRO, people.PHARMACY_AARHUS]
+# A chronic treatment's pack is chosen to last about this long (a Danish GP's usual supply).
+SUPPLY_DAYS = 90
+# When a treatment started, in days before today: a course runs now or ended weeks ago; others
+# began months or years ago.
+STARTED_DAYS_AGO: dict[str, tuple[int, int]] = {"course": (2, 2), "ended": (20, 120)}
+Snapshot = dict[str, Any]
+
 
 @dataclass(frozen=True)
-class Regimen:
-    drug: str
-    strength: str
-    indication_code: str
-    indication_text: str
-    dosage: JSON  # as a prescriber sends it
-    iteration_days: int
-    route: str = "oral"
+class Plan:
+    """How a treatment is prescribed and how much of it has been handed out."""
 
-
-def _as_needed(unit: str, note: str | None = None, **limits: float) -> JSON:
-    dosage: JSON = {"unit": unit, "periods": [{"as_needed": limits}]}
-    return dosage | ({"note": note} if note else {})
-
-
-REGIMENS: list[Regimen] = [
-    Regimen('Metformin "Actavis"', "500 mg", "E11", "Type 2 diabetes", daily(morning=1, evening=1), 50),
-    Regimen('Atorvastatin "Krka"', "20 mg", "E78.0", "High cholesterol", daily(evening=1), 25),
-    Regimen("Hjertemagnyl", "75 mg", "I25", "Prevention of blood clots", daily(morning=1), 90),
-    Regimen('Amlodipin "Teva"', "5 mg", "I10", "High blood pressure", daily(morning=1), 25),
-    Regimen('Losartan "Krka"', "50 mg", "I10", "High blood pressure", daily(morning=1), 90),
-    Regimen('Sertralin "Actavis"', "50 mg", "F32", "Depression", daily(morning=1), 90),
-    Regimen("Panodil", "500 mg", "R52", "Pain", SHAPES["as_needed"].dosage, 20),
-    Regimen('Omeprazol "Actavis"', "20 mg", "K21", "Heartburn (reflux)", daily("capsule", morning=1), 90),
-    Regimen("Eltroxin", "50 microgram", "E03", "Low metabolism (hypothyroidism)", daily(morning=1), 90),
-    Regimen(
-        'Zopiclon "Actavis"', "7.5 mg", "G47.0", "Sleep problems",
-        _as_needed("tablet", "til natten", quantity=1, max_times_per_day=1), 25,
-    ),
-    Regimen("Furix", "40 mg", "I50", "Heart failure (fluid)", daily(morning=1), 90),
-    Regimen("Selo-Zok", "50 mg", "I50", "Heart failure", daily(morning=1), 90),
-    Regimen("Eliquis", "5 mg", "I48", "Atrial fibrillation", daily(morning=1, evening=1), 80),
-    Regimen(
-        "Ventoline", "0.1 mg/dose", "J45", "Asthma",
-        _as_needed("puff", "ved anfald", min=1, max=2, max_times_per_day=4), 25, "inhalation",
-    ),
-    Regimen('Alendronat "Aurobindo"', "70 mg", "M81", "Osteoporosis", SHAPES["weekly"].dosage, 80),
-]  # fmt: skip
-TEMPORARY = Regimen(
-    'Amoxicillin "Sandoz"', "500 mg", "J18", "Pneumonia", SHAPES["course"].dosage, 7
-)
-# Regimens that show what the dosage model can say, each on one citizen's card (by index).
-SHOWCASE: dict[int, list[Regimen]] = {
-    0: [Regimen('Prednisolon "DAK"', "5 mg", "J44.1", "COPD exacerbation", SHAPES["taper"].dosage, 9)],
-    1: [
-        Regimen("Lantus", "100 units/ml", "E10", "Type 1 diabetes", SHAPES["clock_time"].dosage, 60, "subcutaneous"),
-        Regimen("NovoRapid FlexPen", "100 units/ml", "E10", "Type 1 diabetes", SHAPES["range"].dosage, 30, "subcutaneous"),
-    ],
-    4: [Regimen('Fentanyl "Sandoz"', "25 microgram/hour", "R52", "Chronic pain", SHAPES["every_third_day"].dosage, 15, "transdermal")],
-    9: [Regimen("Symbicort Turbuhaler", "160/4.5 microgram/dose", "J45", "Asthma", SHAPES["combined"].dosage, 40, "inhalation")],
-    10: [Regimen("Xalatan", "50 microgram/ml", "H40.1", "Glaucoma", SHAPES["eye_drops"].dosage, 30, "ocular")],
-    20: [Regimen("Imadrax", "50 mg/ml", "H66", "Ear infection", SHAPES["child_suspension"].dosage, 7)],
-}  # fmt: skip
-WITHDRAWAL_REASONS = [
-    "Side effects: dizziness",
-    "No longer needed",
-    "Replaced by another treatment",
-]
-PHARMACIES = [people.PHARMACY_NORREBRO, people.PHARMACY_VESTERBRO, people.PHARMACY_AARHUS]
+    package: DrugPackage
+    package_quantity: int
+    iterations: int
+    interval_days: int
+    valid_from: date
+    dispensed: int  # iterations handed out, every interval from valid_from
 
 
 def is_empty(session: Session) -> bool:
@@ -102,10 +74,58 @@ def seed_demo(session: Session, *, seed: int = 2026) -> dict[str, int]:
     """Insert the demo data; the caller commits. Returns counts by kind."""
     rng = random.Random(seed)  # deterministic demo data, not security-relevant
     today = clock.today()
-    now = clock.now()
 
     session.add_all(Organisation(id=i, name=n, kind=k) for i, n, k in people.ORGANISATIONS)
-    drugs: dict[tuple[str, str], tuple[Drug, DrugPackage]] = {}
+    drugs = _add_catalogue(session)
+    gp_doctor = {s.organisation_id: s for s in people.STAFF if s.role == "doctor"}
+    pharmacists = {
+        s.organisation_id: _snapshot(s.username, s.name, str(s.role), s.organisation_id)
+        for s in people.STAFF
+        if s.role == "pharmacist"
+    }
+    counts = {"medications": 0, "prescriptions": 0, "dispensings": 0}
+    for c_index, (username, cpr, name, gp) in enumerate(people.CITIZENS):
+        citizen = Citizen(cpr=cpr, name=name, birth_date=birth_date_of(cpr), gp_practice_id=gp)
+        session.add(citizen)
+        session.flush()
+        session.add(MedicationCard(citizen_id=citizen.id, version=1))
+        doctor = gp_doctor[gp]
+        by = _snapshot(doctor.username, doctor.name, "doctor", gp)
+        pharmacy = PHARMACIES[c_index % 3]
+        age, sex = _age(citizen.birth_date, today), people.sex(cpr)
+        for case in _cases(rng, username, age=age, sex=sex):
+            regimen = regimens.BY_KEY[case.regimen]
+            drug, packages = drugs[(regimen.drug, regimen.strength)]
+            private = regimen.private and c_index % 2 == 0
+            medication = _add_medication(
+                session, rng, citizen=citizen, drug=drug, regimen=regimen, case=case, by=by,
+                private_to=gp if private else None, age=age, sex=sex, today=today,
+            )  # fmt: skip
+            counts["medications"] += 1
+            if case.state == "withdrawn":
+                continue
+            plan = _plan(rng, regimen, drug, packages, medication, today=today)
+            prescription = _prescribe(session, medication=medication, plan=plan, by=by)
+            counts["prescriptions"] += 1
+            for iteration in range(1, plan.dispensed + 1):
+                day = plan.valid_from + timedelta(days=(iteration - 1) * plan.interval_days)
+                _dispense(
+                    session, prescription=prescription, plan=plan, iteration=iteration,
+                    at=_at(day), pharmacy=pharmacy, pharmacist=pharmacists[pharmacy],
+                )  # fmt: skip
+                counts["dispensings"] += 1
+        _add_relations(session, c_index, citizen, by)
+    session.flush()
+    return {
+        "organisations": len(people.ORGANISATIONS),
+        "drugs": len(catalogue.DRUGS),
+        "citizens": len(people.CITIZENS),
+        **counts,
+    }
+
+
+def _add_catalogue(session: Session) -> dict[tuple[str, str], tuple[Drug, list[DrugPackage]]]:
+    drugs: dict[tuple[str, str], tuple[Drug, list[DrugPackage]]] = {}
     for index, (name, form, strength, atc, group, packages) in enumerate(catalogue.DRUGS):
         drug = Drug(
             id=catalogue.drug_id(index),
@@ -120,218 +140,286 @@ def seed_demo(session: Session, *, seed: int = 2026) -> dict[str, int]:
             otc=catalogue.over_the_counter(name, strength),
         )
         session.add(drug)
-        first = None
-        for p_index, (size, unit, price) in enumerate(packages):
-            package = DrugPackage(
+        rows = [
+            DrugPackage(
                 package_number=catalogue.package_number(index, p_index),
                 drug_id=drug.id,
                 size=Decimal(size),
                 unit=unit,
                 price_dkk=catalogue.price(price),
             )
-            session.add(package)
-            first = first or package
-        if first is None:
+            for p_index, (size, unit, price) in enumerate(packages)
+        ]
+        if not rows:
             raise ValueError(f"demo drug {name} has no package")
-        drugs.setdefault((name, strength), (drug, first))
+        session.add_all(rows)
+        drugs.setdefault((name, strength), (drug, rows))
     session.flush()
+    return drugs
 
-    gp_doctor = {s.organisation_id: s for s in people.STAFF if s.role == "doctor"}
-    pharmacist = {
-        s.organisation_id: {
-            "subject": s.username,
-            "name": s.name,
-            "role": str(s.role),
-            "organisation_id": s.organisation_id,
-            "on_behalf_of": None,
-        }
-        for s in people.STAFF
-        if s.role == "pharmacist"
-    }
-    counts = {"medications": 0, "prescriptions": 0, "dispensings": 0}
-    for c_index, (_, cpr, name, gp) in enumerate(people.CITIZENS):
-        citizen = Citizen(cpr=cpr, name=name, birth_date=birth_date_of(cpr), gp_practice_id=gp)
-        session.add(citizen)
-        session.flush()
-        card = MedicationCard(citizen_id=citizen.id, version=1)
-        session.add(card)
-        doctor = gp_doctor[gp]
-        by = {
-            "subject": doctor.username,
-            "name": doctor.name,
-            "role": "doctor",
-            "organisation_id": gp,
-            "on_behalf_of": None,
-        }
-        child = citizen.birth_date > today - timedelta(days=18 * 365)
-        # A child gets only its own showcase treatment, not adult regimens.
-        regimens = [] if child else rng.sample(REGIMENS, rng.randint(2, 5))
-        if c_index % 7 == 3:
-            regimens.append(TEMPORARY)
-        regimens += SHOWCASE.get(c_index, [])
-        for r_index, regimen in enumerate(regimens):
-            drug, package = drugs[(regimen.drug, regimen.strength)]
-            dosage = parse(regimen.dosage)
-            course = is_temporary(dosage)  # the dosage ends by itself
-            started = today - timedelta(days=rng.randint(30, 900))
-            status, paused_from, paused_to, withdrawal = "active", None, None, None
-            if regimen is TEMPORARY:
-                started = today - timedelta(days=12)
-            elif course:
-                started = today - timedelta(days=2)
-            elif regimen not in REGIMENS:
-                pass  # the showcase stays active
-            elif r_index == 1 and c_index % 5 == 2:
-                status, paused_from, paused_to = (
-                    "paused",
-                    today - timedelta(days=5),
-                    today + timedelta(days=25),
-                )
-            elif r_index == 2 and c_index % 4 == 1:
-                status, withdrawal = "withdrawn", rng.choice(WITHDRAWAL_REASONS)
-            ends = dosage_end(dosage, started)
-            if problem := dosage_problem(dosage, units=drug.dosage_units, start=started, end=ends):
-                raise ValueError(f"demo dosage of {regimen.drug}: {problem.extra['errors']}")
-            derived = derive(dosage, start=started)
-            private = regimen.drug.startswith("Sertralin") and c_index % 2 == 0
-            medication = Medication(
-                citizen_id=citizen.id,
-                drug_id=drug.id,
-                indication_code=regimen.indication_code,
-                indication_text=regimen.indication_text,
-                route=regimen.route,
-                dosage=regimen.dosage,
-                dosage_derived=derived.model_dump(mode="json", exclude_none=True),
-                dosage_text=display_text(derived),
-                substitution_allowed=True,
-                start_date=started,
-                end_date=ends,
-                status=status,
-                paused_from=paused_from,
-                paused_to=paused_to,
-                withdrawal_reason=withdrawal,
-                withdrawn_at=now - timedelta(days=3) if withdrawal else None,
-                private=private,
-                private_organisation_id=gp if private else None,
-                version=1,
-                created_by=by,
-                modified_by=by,
-                created_at=_at(started),
-                modified_at=_at(started),
-            )
-            session.add(medication)
-            session.flush()
-            session.add(
-                MedicationVersion(
-                    citizen_id=citizen.id,
-                    medication_id=medication.id,
-                    version=1,
-                    change="created",
-                    state=medication_repository.state_of(medication),
-                    changed_by=by,
-                    changed_at=_at(started),
-                )
-            )
-            counts["medications"] += 1
-            if status == "withdrawn":
-                continue
-            iterations = 1 if course else rng.randint(2, 4)
-            valid_from = started if course else today - timedelta(days=rng.randint(20, 200))
-            dispensed = (
-                1
-                if course
-                else min(
-                    iterations - 1, (today - valid_from).days // max(regimen.iteration_days, 1)
-                )
-            )
-            prescription = Prescription(
-                citizen_id=citizen.id,
-                medication_id=medication.id,
-                medication_version=1,
-                drug_id=drug.id,
-                package_number=package.package_number,
-                package_quantity=1,
-                iterations=iterations,
-                iteration_interval_days=regimen.iteration_days,
-                valid_from=valid_from,
-                valid_to=valid_from + timedelta(days=30 if course else 730),
-                substitution_allowed=True,
-                status="completed" if dispensed >= iterations else "open",
-                dispensed_iterations=dispensed,
-                prescriber=by,
-                created_at=_at(valid_from),
-                modified_at=_at(valid_from),
-            )
-            session.add(prescription)
-            session.flush()
-            counts["prescriptions"] += 1
-            pharmacy = PHARMACIES[c_index % 3]
-            for iteration in range(1, dispensed + 1):
-                when = _at(
-                    valid_from + timedelta(days=(iteration - 1) * regimen.iteration_days + 1)
-                )
-                order = PharmacyOrder(
-                    citizen_id=citizen.id,
-                    prescription_id=prescription.id,
-                    pharmacy_id=pharmacy,
-                    status="done",
-                    ordered_by=pharmacist[pharmacy],
-                    created_at=when,
-                    modified_at=when,
-                )
-                session.add(order)
-                session.flush()
-                session.add(
-                    Dispensing(
-                        citizen_id=citizen.id,
-                        prescription_id=prescription.id,
-                        order_id=order.id,
-                        iteration_number=iteration,
-                        pharmacy_id=pharmacy,
-                        pharmacist=pharmacist[pharmacy],
-                        drug_id=drug.id,
-                        package_number=package.package_number,
-                        package_quantity=1,
-                        dispensed_at=when,
-                        status="completed",
-                    )
-                )
-                counts["dispensings"] += 1
-            prescription.last_dispensed_at = (
-                _at(valid_from + timedelta(days=(dispensed - 1) * regimen.iteration_days + 1))
-                if dispensed
-                else None
-            )
-        # A few citizens are in treatment elsewhere: admitted to hospital, or in home care.
-        if c_index in (0, 7):
-            session.add(
-                TreatmentRelation(
-                    citizen_id=citizen.id,
-                    organisation_id=people.RIGSHOSPITALET,
-                    kind="admitted",
-                    valid_from=now - timedelta(days=2),
-                    valid_to=now + timedelta(days=12),
-                    declared_by=by,
-                )
-            )
-        if c_index in (0, 3, 6):
-            session.add(
-                TreatmentRelation(
-                    citizen_id=citizen.id,
-                    organisation_id=people.HOME_CARE,
-                    kind="home_care",
-                    valid_from=now - timedelta(days=60),
-                    valid_to=None,
-                    declared_by=by,
-                )
-            )
+
+def _cases(rng: random.Random, username: str, *, age: int, sex: regimens.Sex) -> list[Case]:
+    """The citizen's own cases, then chronic regimens up to the number people of that age take
+    (a child has only its cases)."""
+    cases = list(regimens.CASES.get(username, ()))
+    given = [regimens.BY_KEY[c.regimen] for c in cases]
+    if misfit := [r.key for r in given if not r.fits(age, sex)]:
+        raise ValueError(f"demo {username} ({sex}, {age}) does not fit {misfit}")
+    current = sum(c.state not in regimens.PAST_STATES for c in cases)
+    wanted, most = regimens.treatment_count(rng, age)
+    drawn = regimens.choose_chronic(
+        rng, age=age, sex=sex, given=given, current=current, wanted=wanted, most=most
+    )
+    return cases + [Case(r.key) for r in drawn]
+
+
+def _add_medication(
+    session: Session,
+    rng: random.Random,
+    *,
+    citizen: Citizen,
+    drug: Drug,
+    regimen: Regimen,
+    case: Case,
+    by: Snapshot,
+    private_to: str | None,
+    age: int,
+    sex: regimens.Sex,
+    today: date,
+) -> Medication:
+    """The medication as created, then (a second version) paused or withdrawn as the case
+    says. A course runs now or ended weeks ago; a chronic treatment began months or years ago."""
+    dosage = parse(regimen.dosage)
+    # Never before the citizen was old enough for it (heart failure from 60: at 61, this year).
+    years = age - regimens.youngest(regimen, sex)
+    days_ago = STARTED_DAYS_AGO.get(case.state) or (90, max(90, min(2500, years * 365)))
+    started = today - timedelta(days=rng.randint(*days_ago))
+    ends = dosage_end(dosage, started) if isinstance(dosage, StructuredDosage) else None
+    if problem := dosage_problem(dosage, units=drug.dosage_units, start=started, end=ends):
+        raise ValueError(f"demo dosage of {regimen.key}: {problem.extra['errors']}")
+    derived = derive(dosage, start=started)
+    medication = Medication(
+        citizen_id=citizen.id,
+        drug_id=drug.id,
+        indication_code=regimen.indication_code,
+        indication_text=regimen.indication_text,
+        route=regimen.route,
+        dosage=regimen.dosage,
+        dosage_derived=derived.model_dump(mode="json", exclude_none=True),
+        dosage_text=display_text(derived),
+        substitution_allowed=True,
+        start_date=started,
+        end_date=ends,
+        status="active",
+        private=private_to is not None,
+        private_organisation_id=private_to,
+        version=1,
+        created_by=by,
+        modified_by=by,
+        created_at=_at(started),
+        modified_at=_at(started),
+    )
+    session.add(medication)
     session.flush()
+    medication_repository.add_version(
+        session, medication, change="created", by=by, at=medication.created_at
+    )
+    # A pause is stored as medication.service.pause_medication stores it: status paused and
+    # its window, also when the window starts later (the status shows it from then on).
+    windows = {"paused": (-5, 25), "pause-scheduled": (5, 8)}
+    if case.state in windows:
+        first, last = windows[case.state]
+        medication.status = "paused"
+        medication.paused_from = today + timedelta(days=first)
+        medication.paused_to = today + timedelta(days=last)
+        _change(session, medication, "paused", by=by, at=_at(today - timedelta(days=7)))
+    elif case.state == "withdrawn":
+        medication.status, medication.withdrawal_reason = "withdrawn", case.reason
+        _change(session, medication, "withdrawn", by=by, at=_at(today - timedelta(days=3)))
+        medication.withdrawn_at = medication.modified_at
+    return medication
+
+
+def _change(
+    session: Session, medication: Medication, change: str, *, by: Snapshot, at: datetime
+) -> None:
+    medication.version += 1
+    medication.modified_by, medication.modified_at = by, at
+    session.flush()
+    medication_repository.add_version(session, medication, change=change, by=by, at=at)
+
+
+def _plan(
+    rng: random.Random,
+    regimen: Regimen,
+    drug: Drug,
+    packages: list[DrugPackage],
+    medication: Medication,
+    *,
+    today: date,
+) -> Plan:
+    """A course: one iteration that covers it, handed out the day it starts. A chronic
+    treatment: the pack nearest three months' supply, each iteration lasting its interval,
+    written in the last months but never before the treatment started, handed out every
+    interval up to yesterday (or the pause), with an iteration left so nobody runs out. An
+    A§4 drug: one iteration, written days ago and waiting at the pharmacy."""
+    dosage = parse(regimen.dosage)
+    started = medication.start_date or today
+    if medication.end_date is not None:  # a course
+        need = regimens.course_need(dosage)
+        fitting = [p for p in packages if regimens.doses_in(regimen, p.size) >= need]
+        package = min(fitting, key=_size) if fitting else max(packages, key=_size)
+        quantity = max(1, math.ceil(need / regimens.doses_in(regimen, package.size)))
+        return Plan(package, quantity, 1, (medication.end_date - started).days + 1, started, 1)
+    per_day = regimens.daily_need(regimen, dosage)
+
+    def lasts(package: DrugPackage) -> Decimal:
+        return regimens.doses_in(regimen, package.size) / per_day
+
+    package = min(packages, key=lambda p: abs(lasts(p) - SUPPLY_DAYS))
+    # To the hundredth first: a pen of 4 weekly doses lasts 28 days, not 27.99.
+    interval = max(1, min(365, math.floor(lasts(package).quantize(Decimal("0.01")))))
+    if dispensed_once(drug.dispensing_group):
+        valid_from = max(started, today - timedelta(days=rng.randint(1, 10)))
+        return Plan(package, 1, 1, interval, valid_from, 0)
+    valid_from = max(started, today - timedelta(days=rng.randint(20, 300)))
+    until = medication.paused_from if medication.status == "paused" else None
+    elapsed = (min(today, until or today) - valid_from).days - 1  # up to the day before
+    due = 0 if elapsed < 0 else elapsed // interval + 1  # iterations handed out by now
+    # Valid two years at most: no more iterations than fit in them.
+    iterations = min(max(rng.randint(2, 4), due + 1), max(2, 730 // interval))
+    return Plan(package, 1, iterations, interval, valid_from, min(due, iterations - 1))
+
+
+def _size(package: DrugPackage) -> Decimal:
+    return package.size
+
+
+def _prescribe(
+    session: Session, *, medication: Medication, plan: Plan, by: Snapshot
+) -> Prescription:
+    """The prescription of a plan, as ``prescription.service.prescribe`` would write it."""
+    units = plan.package.size * plan.package_quantity
+    prescription = Prescription(
+        citizen_id=medication.citizen_id,
+        medication_id=medication.id,
+        medication_version=medication.version,
+        drug_id=medication.drug_id,
+        package_number=plan.package.package_number,
+        package_quantity=plan.package_quantity,
+        iterations=plan.iterations,
+        iteration_interval=plan.interval_days if plan.iterations > 1 else None,
+        iteration_interval_unit="days" if plan.iterations > 1 else None,
+        unit=plan.package.unit,
+        units_per_iteration=units,
+        prescribed_units=units * plan.iterations,
+        dispensed_units=units * plan.dispensed,
+        dosage_texts=medication.dosage_derived["texts"],
+        indication_code=medication.indication_code,
+        indication_text=medication.indication_text,
+        valid_from=plan.valid_from,
+        valid_to=plan.valid_from + timedelta(days=30 if plan.iterations == 1 else 730),
+        substitution_allowed=True,
+        status="completed" if plan.dispensed >= plan.iterations else "open",
+        prescriber=by,
+        created_at=_at(plan.valid_from),
+        modified_at=_at(plan.valid_from),
+    )
+    session.add(prescription)
+    session.flush()
+    return prescription
+
+
+def _dispense(
+    session: Session,
+    *,
+    prescription: Prescription,
+    plan: Plan,
+    iteration: int,
+    at: datetime,
+    pharmacy: str,
+    pharmacist: Snapshot,
+) -> None:
+    """One whole iteration handed out by ``pharmacy`` at ``at``, after its order."""
+    units = plan.package.size * plan.package_quantity
+    order = PharmacyOrder(
+        citizen_id=prescription.citizen_id,
+        prescription_id=prescription.id,
+        pharmacy_id=pharmacy,
+        status="done",
+        ordered_by=pharmacist,
+        created_at=at,
+        modified_at=at,
+    )
+    session.add(order)
+    session.flush()
+    dispensing = Dispensing(
+        citizen_id=prescription.citizen_id,
+        prescription_id=prescription.id,
+        order_id=order.id,
+        iteration_number=iteration,
+        starts_iteration=True,
+        pharmacy_id=pharmacy,
+        pharmacist=pharmacist,
+        units=units,
+        dispensed_at=at,
+        status="completed",
+    )
+    session.add(dispensing)
+    session.flush()
+    session.add(
+        DispensingLine(
+            citizen_id=prescription.citizen_id,
+            dispensing_id=dispensing.id,
+            line_number=1,
+            drug_id=prescription.drug_id,
+            package_number=plan.package.package_number,
+            package_quantity=plan.package_quantity,
+            units=units,
+        )
+    )
+    prescription.last_dispensed_at = prescription.iteration_started_at = at
+
+
+def _add_relations(session: Session, c_index: int, citizen: Citizen, by: Snapshot) -> None:
+    """A few citizens are in treatment elsewhere: admitted to hospital, or in home care."""
+    now = clock.now()
+    if c_index in (0, 7):
+        session.add(
+            TreatmentRelation(
+                citizen_id=citizen.id,
+                organisation_id=people.RIGSHOSPITALET,
+                kind="admitted",
+                valid_from=now - timedelta(days=2),
+                valid_to=now + timedelta(days=12),
+                declared_by=by,
+            )
+        )
+    if c_index in (0, 3, 6):
+        session.add(
+            TreatmentRelation(
+                citizen_id=citizen.id,
+                organisation_id=people.HOME_CARE,
+                kind="home_care",
+                valid_from=now - timedelta(days=60),
+                valid_to=None,
+                declared_by=by,
+            )
+        )
+
+
+def _snapshot(subject: str, name: str, role: str, organisation_id: str) -> Snapshot:
     return {
-        "organisations": len(people.ORGANISATIONS),
-        "drugs": len(catalogue.DRUGS),
-        "citizens": len(people.CITIZENS),
-        **counts,
+        "subject": subject,
+        "name": name,
+        "role": role,
+        "organisation_id": organisation_id,
+        "on_behalf_of": None,
     }
+
+
+def _age(born: date, today: date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
 def _at(day: date) -> datetime:
