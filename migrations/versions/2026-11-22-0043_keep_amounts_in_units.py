@@ -1,13 +1,13 @@
 """keep prescription amounts in units; dispensings in package lines
 
-A prescription's amount is now kept in the package's unit (SPEC §2): prescribed = iterations ×
-packages × package size, dispensed counted in units, so a partial dispensing no longer uses up a
+A prescription's amount is now kept in the package's unit (SPEC §2): prescribed = iterations x
+packages x package size, dispensed counted in units, so a partial dispensing no longer uses up a
 whole iteration and an iteration can be split over packages of other sizes. A dispensing holds
 one or more package lines.
 
 Existing rows:
 - ``dispensed_units`` is what the prescription's completed dispensings actually handed out
-  (package quantity × package size). Under the old model a partial dispensing consumed a whole
+  (package quantity x package size). Under the old model a partial dispensing consumed a whole
   iteration; those units come back, and a prescription "completed" that way is open again
   (logged, with the count).
 - A prescription with dispensed iterations but no dispensing rows keeps them as units.

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from medrecord.drug.rules import dispensed_once
 from medrecord.errors import DomainError
 from medrecord.models import DispensingStatus
-from medrecord.prescription.rules import ONCE_GROUPS, Allowance
+from medrecord.prescription.rules import Allowance
 from medrecord.problems import (
     AlreadyUndone,
     DispensedOnce,
@@ -83,10 +84,10 @@ def whole_packages(allowed: Allowance, size: Decimal, *, unit: str) -> int | Exc
 
 
 def once_problem(
-    dispensing_group: str | None, units: Decimal, prescribed_units: Decimal
+    dispensing_group: str, units: Decimal, prescribed_units: Decimal
 ) -> DispensedOnce | None:
     """Dispensed once means whole: there is no rest of an A§4 prescription to fetch later."""
-    if dispensing_group in ONCE_GROUPS and units != prescribed_units:
+    if dispensed_once(dispensing_group) and units != prescribed_units:
         return DispensedOnce(
             f"Dispensing group {dispensing_group} is dispensed once: hand out the whole"
             f" prescribed amount ({prescribed_units.normalize():f}) in one dispensing."

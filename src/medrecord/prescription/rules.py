@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from medrecord.clock import COPENHAGEN
+from medrecord.drug.rules import dispensed_once
 from medrecord.errors import DomainError
 from medrecord.models import (
     OPEN_ORDER_STATUSES,
@@ -151,13 +152,9 @@ def prescribing_problem(medication_status: str) -> MedicationNotActive | None:
     return None
 
 
-# Receptbekendtgørelsen: a drug in dispensing group A§4 (addictive: opioids, ...) is dispensed
-# once on a prescription: no iterations (reiteration is not allowed).
-ONCE_GROUPS = frozenset({"A§4", "A§4 NA"})
-
-
-def iterations_problem(dispensing_group: str | None, iterations: int) -> DispensedOnce | None:
-    if dispensing_group in ONCE_GROUPS and iterations > 1:
+def iterations_problem(dispensing_group: str, iterations: int) -> DispensedOnce | None:
+    """Receptbekendtgørelsen § 6, stk. 2: an A§4 drug has no iterations."""
+    if dispensed_once(dispensing_group) and iterations > 1:
         return DispensedOnce(
             f"Dispensing group {dispensing_group} is dispensed once: give 1 iteration, not"
             f" {iterations}.",
