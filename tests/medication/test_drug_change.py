@@ -47,6 +47,7 @@ def test_changing_the_drug_makes_open_prescriptions_invalid_with_the_reason(
     card = client.get(f"{base(citizen)}/medication-card", headers=doctor).json()
     dispensed = dispense(client, citizen, open_rx.id, pharmacist)
     counter = client.get(f"{base(citizen)}/prescriptions", headers=pharmacist).json()
+    listed = client.get(f"{base(citizen)}/prescriptions", headers=doctor).json()
 
     assert changed.status_code == 200
     assert changed.json()["invalidated_prescriptions"] == [str(open_rx.id)]
@@ -61,6 +62,8 @@ def test_changing_the_drug_makes_open_prescriptions_invalid_with_the_reason(
     assert dispensed.status_code == 409
     assert dispensed.json()["type"].endswith("/prescription-invalid")
     assert str(open_rx.id) not in {p["id"] for p in counter}
+    invalid = next(p for p in listed if p["id"] == str(open_rx.id))
+    assert (invalid["status"], invalid["dispensable_now_units"]) == ("invalid", 0)
     db.expire_all()
     assert db.get(PharmacyOrder, (citizen.id, order.id)).status == "cancelled"  # type: ignore[union-attr]
 

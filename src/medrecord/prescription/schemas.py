@@ -123,7 +123,7 @@ class PrescriptionRead(BaseModel):
     remaining_iterations: int = Field(description="Iterations not yet wholly dispensed.")
     dispensable_now_units: Units = Field(
         description="What one dispensing may hand out now: a whole iteration or the rest of a"
-        " begun one (0 when nothing remains)."
+        " begun one (0 when nothing remains or the prescription is not open)."
     )
     earliest_next_iteration: date | None = Field(
         description="The first day a new iteration may begin (the interval); null: no wait."

@@ -46,11 +46,13 @@ def prescription_read(
     p: Prescription, drug: Drug, claim: tuple[PharmacyOrder, str] | None = None
 ) -> PrescriptionRead:
     remaining = p.prescribed_units - p.dispensed_units
+    status = rules.effective_status(p.status, p.valid_to, clock.today())
     now = rules.allowance(
         prescribed_units=p.prescribed_units,
         dispensed_units=p.dispensed_units,
         units_per_iteration=p.units_per_iteration,
     )
+    dispensable = status == PrescriptionStatus.open and remaining > 0
     return PrescriptionRead(
         id=p.id,
         medication_id=p.medication_id,
@@ -66,11 +68,11 @@ def prescription_read(
         dispensed_units=p.dispensed_units,
         remaining_units=remaining,
         remaining_iterations=rules.remaining_iterations(remaining, p.units_per_iteration),
-        dispensable_now_units=now.units,
+        dispensable_now_units=now.units if dispensable else Decimal(0),
         earliest_next_iteration=rules.earliest_next_iteration(
             p.iteration_started_at, p.iteration_interval, p.iteration_interval_unit
         )
-        if now.starts_iteration and remaining > 0
+        if dispensable and now.starts_iteration
         else None,
         iteration_interval=p.iteration_interval,
         iteration_interval_unit=p.iteration_interval_unit,
@@ -81,7 +83,7 @@ def prescription_read(
         valid_from=p.valid_from,
         valid_to=p.valid_to,
         substitution_allowed=p.substitution_allowed,
-        status=rules.effective_status(p.status, p.valid_to, clock.today()),
+        status=status,
         cancellation_reason=p.cancellation_reason,
         invalid_reason=p.invalid_reason,
         last_dispensed_at=p.last_dispensed_at,
