@@ -15,9 +15,14 @@ def now() -> datetime:
     return _frozen if _frozen is not None else datetime.now(UTC)
 
 
+def local_date(moment: datetime) -> date:
+    """The calendar day of ``moment`` in Copenhagen (where intervals and validity count)."""
+    return moment.astimezone(COPENHAGEN).date()
+
+
 def today() -> date:
     """Today's date as a Danish clinician sees it (Europe/Copenhagen)."""
-    return now().astimezone(COPENHAGEN).date()
+    return local_date(now())
 
 
 def freeze(at: datetime | None) -> None:

@@ -129,8 +129,7 @@ def _requested_lines(
     number = command.package_number or prescription.package_number
     quantity = command.package_quantity
     if quantity is None and number == prescription.package_number:
-        size = prescription.units_per_iteration / prescription.package_quantity
-        fits = rules.whole_packages(allowed, size, unit=prescription.unit)
+        fits = rules.whole_packages(allowed, prescription.package_size, unit=prescription.unit)
         if isinstance(fits, DomainError):
             raise fits
         quantity = fits
@@ -237,7 +236,7 @@ def _dispense(
         prescription_id,
         sees_all_private=sees_private_prescriptions(actor, access),
         organisation_id=actor.organisation_id,
-        today=clock.today(),
+        today=clock.local_date(now),
     )
     held = prescription_repository.open_order(session, citizen.id, prescription.id)
     raise_if(
@@ -258,7 +257,7 @@ def _dispense(
             prescription.iteration_interval,
             prescription.iteration_interval_unit,
         )
-        raise_if(rules.too_early_problem(earliest, now.astimezone(clock.COPENHAGEN).date()))
+        raise_if(rules.too_early_problem(earliest, clock.local_date(now)))
     dispensing_id = uuid.uuid4()
     requested = _requested_lines(command, prescription, allowed)
     lines = _lines_to_dispense(session, citizen.id, dispensing_id, prescription, requested)
@@ -363,7 +362,7 @@ def undo_dispensing(
             prescription.status,
             medication_status=medication_status,
             valid_to=prescription.valid_to,
-            today=now.astimezone(clock.COPENHAGEN).date(),
+            today=clock.local_date(now),
         )
         prescription.last_dispensed_at = repository.last_dispensed_at(
             session, citizen.id, prescription.id

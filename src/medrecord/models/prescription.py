@@ -114,3 +114,8 @@ class Prescription(Base):
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = created_at_column()
     modified_at: Mapped[datetime] = created_at_column()
+
+    @property
+    def package_size(self) -> Decimal:
+        """What one prescribed package holds, in ``unit``."""
+        return self.units_per_iteration / self.package_quantity

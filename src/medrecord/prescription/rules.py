@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Protocol
 
-from medrecord.clock import COPENHAGEN
+from medrecord.clock import local_date
 from medrecord.drug.rules import dispensed_once
 from medrecord.errors import DomainError
 from medrecord.models import (
@@ -54,7 +54,7 @@ def earliest_next_iteration(
     a calendar month (31-01 + 1 month = 28-02)."""
     if iteration_started_at is None or interval is None:
         return None
-    day = iteration_started_at.astimezone(COPENHAGEN).date()
+    day = local_date(iteration_started_at)
     if unit == IntervalUnit.months:
         return add_months(day, interval)
     return day + timedelta(days=interval * (7 if unit == IntervalUnit.weeks else 1))

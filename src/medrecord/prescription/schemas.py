@@ -114,6 +114,7 @@ class PrescriptionRead(BaseModel):
     drug: DrugSummary
     package_number: str
     package_quantity: int = Field(description="Packages per iteration.")
+    package_size: Units = Field(description="What one prescribed package holds, in unit.")
     iterations: int
     unit: str = Field(description="The unit amounts are counted in (the package's).")
     units_per_iteration: Units

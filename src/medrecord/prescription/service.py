@@ -61,6 +61,7 @@ def prescription_read(
         drug=DrugSummary.model_validate(drug),
         package_number=p.package_number,
         package_quantity=p.package_quantity,
+        package_size=p.package_size,
         iterations=p.iterations,
         unit=p.unit,
         units_per_iteration=p.units_per_iteration,

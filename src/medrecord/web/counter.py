@@ -167,8 +167,7 @@ def _package_options(
 
 def _most_packages(prescription: PrescriptionRead) -> int:
     """Packages of the prescribed size that fit what may go out now (at least one to offer)."""
-    size = prescription.units_per_iteration / prescription.package_quantity
-    return max(1, min(999, int(prescription.dispensable_now_units // size)))
+    return max(1, min(999, int(prescription.dispensable_now_units // prescription.package_size)))
 
 
 def _dispense_form(
