@@ -114,11 +114,16 @@ def serve(
         f"medrecord serving on [bold]{base}[/]  (API {base}/api/v1, docs {base}/docs, UI {base}/ui)"
     )
     console.print(f"Data directory: [bold]{settings.data_dir}[/]")
+    from medrecord.serving import uvicorn_options
+
+    options = uvicorn_options(settings)
     if workers == 1:
         from medrecord.main import create_app
 
         application = create_app(Settings())
-        uvicorn.run(application, host=host, port=port, access_log=False, log_level="warning")
+        uvicorn.run(
+            application, host=host, port=port, access_log=False, log_level="warning", **options
+        )
     else:
         uvicorn.run(
             "medrecord.main:create_app",
@@ -128,6 +133,7 @@ def serve(
             workers=workers,
             access_log=False,
             log_level="warning",
+            **options,
         )
 
 

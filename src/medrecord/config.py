@@ -54,9 +54,49 @@ class Settings(BaseSettings):
     )
 
     max_body_bytes: int = 1024 * 1024
+    max_json_depth: int = Field(
+        default=32, ge=2, description="Deepest nesting of arrays and objects a JSON body may have."
+    )
     db_pool_size: int = 10
     db_max_overflow: int = 20
     log_level: str = "INFO"
+
+    # Timeouts: nothing waits longer than a pharmacist would (see docs/reliability.md).
+    db_statement_timeout_ms: int = Field(
+        default=10_000, ge=0, description="A statement running longer is cancelled (0: never)."
+    )
+    db_lock_timeout_ms: int = Field(
+        default=5_000, ge=0, description="A lock wait longer than this is given up (0: never)."
+    )
+    db_idle_in_transaction_timeout_ms: int = Field(
+        default=30_000,
+        ge=0,
+        description="A session idle inside an open transaction longer than this is ended.",
+    )
+    db_pool_timeout_seconds: float = Field(
+        default=5.0, gt=0, description="Longest wait for a free database connection; then 503."
+    )
+    db_connect_timeout_seconds: int = Field(
+        default=5, ge=1, description="Longest wait to open a database connection; then 503."
+    )
+    retry_after_seconds: int = Field(
+        default=5, ge=1, description="The Retry-After a 503 or 429 answer carries."
+    )
+    header_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="A client must send its request headers within this."
+    )
+    body_timeout_seconds: float = Field(
+        default=30.0, gt=0, description="A client must send its whole request body within this."
+    )
+
+    # Rate limits (limits' notation, e.g. "20/minute"); state is shared by all workers.
+    failed_authentication_limit: str = Field(
+        default="30/minute", description="Failed authentications per client address."
+    )
+    unknown_cpr_limit: str = Field(
+        default="30/minute",
+        description="Look-ups of CPR numbers that are not registered, per caller.",
+    )
 
     @property
     def is_dev(self) -> bool:
