@@ -25,6 +25,21 @@ from tests.support.tokens import Tokens
 pytest_plugins = ["tests.support.fixtures"]
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--soak",
+        action="store_true",
+        default=False,
+        help="Long runs: more fuzzing examples, a 20-minute invariant run, longer fault tests.",
+    )
+
+
+@pytest.fixture(scope="session")
+def soak(request: pytest.FixtureRequest) -> bool:
+    """True under ``pytest --soak`` (the long runs; CI runs the short ones)."""
+    return bool(request.config.getoption("--soak"))
+
+
 def _server_uri(tmp_path_factory: pytest.TempPathFactory) -> str:
     given = os.environ.get("TEST_DATABASE_URL")
     if given:
