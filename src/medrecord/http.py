@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterator
 from http import HTTPStatus
@@ -272,6 +273,11 @@ def get_declared_purpose(
         Header(max_length=1000, description="Why emergency access is needed (≥ 20 characters)."),
     ] = None,
 ) -> DeclaredPurpose:
+    if x_access_reason is not None:
+        # Header bytes arrive decoded as Latin-1; the front door has checked they are UTF-8
+        # text without controls, so a Danish reason is stored as typed, not as mojibake.
+        with contextlib.suppress(UnicodeError):
+            x_access_reason = x_access_reason.encode("latin-1").decode("utf-8")
     return DeclaredPurpose(purpose=x_access_purpose, reason=x_access_reason)
 
 
