@@ -1,8 +1,10 @@
-"""Pure ASGI middleware at the front door: request id, body limits, control characters,
-metrics and one structured log line per request."""
+"""Pure ASGI middleware at the front door: request id, body size and deadline, JSON depth,
+control characters, response security headers, metrics and one structured log line per
+request."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import time
@@ -16,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from medrecord import request_context
 from medrecord.citizen.rules import mask_cprs_in
+from medrecord.config import Settings
 from medrecord.http import problem
 
 log = structlog.get_logger("medrecord.access")
@@ -29,18 +32,52 @@ SECURITY_HEADERS = (
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
 )
-# The UI loads only its own assets; no framing (clickjacking), forms post only to us.
-UI_HEADERS = (
-    (
-        b"content-security-policy",
-        b"default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
-    ),
-    (b"x-frame-options", b"DENY"),
+# HTML loads only our own assets; no framing (clickjacking), forms post only to us.
+_CSP = b"default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+# Swagger UI sets inline styles and data: images; its scripts still come from us only.
+_DOCS_CSP = (
+    b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    b"frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
 )
+HSTS = (b"strict-transport-security", b"max-age=63072000; includeSubDomains")
+# Static assets may be cached; every other answer may carry citizen data and never is.
+_CACHEABLE_PREFIXES = ("/docs-static/", "/ui/static/")
 
-# C0 controls other than tab, LF and CR, and DEL: never meaningful in clinical text.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 controls other than tab, LF and CR, DEL, and the C1 controls (U+0080-U+009F, e.g. CSI
+# "clear screen"): never meaningful in clinical text, dangerous on an admin's terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# A header value is one line: only TAB of the controls.
+_HEADER_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+# Headers whose text is stored (the emergency reason goes into the audit row).
+_CHECKED_HEADERS = (b"x-access-reason",)
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+# A JSON string (skipped whole) or a bracket: nesting is counted without parsing, so a body
+# nested 100,000 deep never reaches a recursive parser.
+_JSON_TOKEN = re.compile(rb'"(?:[^"\\]++|\\.)*+"|[\[\]{}]')
+
+
+def json_too_deep(body: bytes, limit: int) -> bool:
+    """Whether ``body`` opens more than ``limit`` arrays/objects inside each other."""
+    depth = 0
+    for match in _JSON_TOKEN.finditer(body):
+        token = match.group()
+        if token in (b"[", b"{"):
+            depth += 1
+            if depth > limit:
+                return True
+        elif token in (b"]", b"}"):
+            depth -= 1
+    return False
+
+
+def _invalid(code: str, detail: str, field: str, message: str, kind: str) -> Refusal:
+    return (
+        422,
+        code,
+        "Invalid request",
+        detail,
+        {"errors": [{"field": field, "message": message, "type": kind}]},
+    )
 
 
 def _control_char_fields(value: Any, path: str = "body") -> list[str]:
@@ -58,6 +95,18 @@ def _control_char_fields(value: Any, path: str = "body") -> list[str]:
             f for i, item in enumerate(value) for f in _control_char_fields(item, f"{path}.{i}")
         ]
     return []
+
+
+Refusal = tuple[int, str, str, str, dict[str, Any]]
+
+
+def _settings_of(scope: Scope) -> Settings:
+    app = scope.get("app")
+    settings = getattr(getattr(app, "state", None), "settings", None)
+    return settings if isinstance(settings, Settings) else _DEFAULT_SETTINGS
+
+
+_DEFAULT_SETTINGS = Settings()
 
 
 def _route_label(scope: Scope, entry_root_path: str) -> str:
@@ -88,21 +137,21 @@ class FrontDoorMiddleware:
         entry_root_path = scope.get("root_path", "")
         status_holder = {"status": 500, "started": 0}
 
+        settings = _settings_of(scope)
+
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status_holder["status"] = message["status"]
                 status_holder["started"] = 1
-                message.setdefault("headers", [])
                 message["headers"] = [
-                    *message["headers"],
+                    *message.get("headers", []),
                     (b"x-request-id", request_id.encode()),
-                    *SECURITY_HEADERS,
-                    *(UI_HEADERS if scope["path"].startswith("/ui") else ()),
+                    *_response_headers(scope["path"], message.get("headers", []), settings),
                 ]
             await send(message)
 
         try:
-            refusal = await self._refusal(scope, headers, receive)
+            refusal = await self._refusal(scope, headers, receive, settings)
             if isinstance(refusal, tuple):
                 status, code, title, detail, extra = refusal
                 await problem(status, code=code, title=title, detail=detail, **extra)(
@@ -136,29 +185,24 @@ class FrontDoorMiddleware:
             request_context.request_id.reset(token)
 
     async def _refusal(
-        self, scope: Scope, headers: dict[str, str], receive: Receive
-    ) -> tuple[int, str, str, str, dict[str, Any]] | Receive:
+        self, scope: Scope, headers: dict[str, str], receive: Receive, settings: Settings
+    ) -> Refusal | Receive:
         """Either a refusal (status, code, title, detail, extra) or a receive that replays the
         already-read body to the app."""
         raw_target = (
             unquote(scope["path"]) + "?" + unquote(scope.get("query_string", b"").decode("latin-1"))
         )
         if _CONTROL.search(raw_target):
-            return (
-                422,
+            return _invalid(
                 "control-characters",
-                "Invalid request",
                 "The URL contains control characters.",
-                {
-                    "errors": [
-                        {
-                            "field": "url",
-                            "message": "control characters are not allowed",
-                            "type": "control_characters",
-                        }
-                    ]
-                },
+                "url",
+                "control characters are not allowed",
+                "control_characters",
             )
+        for name, value in scope["headers"]:
+            if name.lower() in _CHECKED_HEADERS and (refusal := _header_refusal(name, value)):
+                return refusal
         declared = headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
             return (
@@ -169,24 +213,51 @@ class FrontDoorMiddleware:
                 {},
             )
         body = bytearray()
-        more = True
-        while more:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                break
-            body += message.get("body", b"")
-            more = message.get("more_body", False)
-            if len(body) > self.max_body_bytes:
-                return (
-                    413,
-                    "request-too-large",
-                    "Request too large",
-                    f"Request bodies are limited to {self.max_body_bytes} bytes.",
-                    {},
-                )
+        try:
+            # The deadline covers the whole body: a client trickling 1 byte/s is cut off.
+            async with asyncio.timeout(settings.body_timeout_seconds):
+                more = True
+                while more:
+                    message = await receive()
+                    if message["type"] == "http.disconnect":
+                        break
+                    body += message.get("body", b"")
+                    more = message.get("more_body", False)
+                    if len(body) > self.max_body_bytes:
+                        return (
+                            413,
+                            "request-too-large",
+                            "Request too large",
+                            f"Request bodies are limited to {self.max_body_bytes} bytes.",
+                            {},
+                        )
+        except TimeoutError:
+            return (
+                408,
+                "request-timeout",
+                "Request timeout",
+                f"The request body did not arrive within {settings.body_timeout_seconds:g} s.",
+                {"headers": {"Connection": "close"}},
+            )
         content_type = headers.get("content-type", "")
         parsed: Any = None
         if body and "json" in content_type:
+            if json_too_deep(bytes(body), settings.max_json_depth):
+                return (
+                    422,
+                    "json-too-deep",
+                    "Invalid request",
+                    f"JSON may nest arrays and objects at most {settings.max_json_depth} deep.",
+                    {
+                        "errors": [
+                            {
+                                "field": "body",
+                                "message": "nested too deep",
+                                "type": "json_too_deep",
+                            }
+                        ]
+                    },
+                )
             try:
                 parsed = json.loads(body)
             except (ValueError, UnicodeDecodeError):
@@ -222,3 +293,45 @@ class FrontDoorMiddleware:
             return await receive()
 
         return replay
+
+
+def _header_refusal(name: bytes, value: bytes) -> Refusal | None:
+    field = "header." + name.decode("latin-1").lower()
+    try:
+        text = value.decode("utf-8")
+    except UnicodeDecodeError:
+        return _invalid(
+            "control-characters",
+            f"{name.decode('latin-1')} must be UTF-8 text.",
+            field,
+            "not UTF-8 text",
+            "control_characters",
+        )
+    if _HEADER_CONTROL.search(text):
+        return _invalid(
+            "control-characters",
+            f"{name.decode('latin-1')} may not contain control characters.",
+            field,
+            "control characters are not allowed",
+            "control_characters",
+        )
+    return None
+
+
+def _response_headers(
+    path: str, headers: list[tuple[bytes, bytes]], settings: Settings
+) -> list[tuple[bytes, bytes]]:
+    """Security headers for every answer: nosniff and referrer policy; CSP and no framing on
+    every HTML page (docs included); no-store unless the answer is a static asset or already
+    says how to cache; HSTS in production (TLS is terminated in front of us)."""
+    names = {name.lower() for name, _ in headers}
+    added = list(SECURITY_HEADERS)
+    content_type = next((v for n, v in headers if n.lower() == b"content-type"), b"")
+    if content_type.startswith(b"text/html"):
+        csp = _DOCS_CSP if path == "/docs" else _CSP
+        added += [(b"content-security-policy", csp), (b"x-frame-options", b"DENY")]
+    if b"cache-control" not in names and not path.startswith(_CACHEABLE_PREFIXES):
+        added.append((b"cache-control", b"no-store"))
+    if not settings.is_dev:
+        added.append(HSTS)
+    return added

@@ -324,7 +324,7 @@ class InvalidIdempotencyKey(BadRequest):
 
 
 class InvalidCpr(RuleViolation):
-    """A CPR number has 10 digits, written DDMMYY-NNNN or DDMMYYNNNN."""
+    """A CPR number has 10 digits, written DDMMYY-NNNN, DDMMYYNNNN or DDMMYY NNNN."""
 
     code = "invalid-cpr"
     title = "Invalid CPR number"

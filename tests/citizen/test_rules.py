@@ -8,14 +8,26 @@ from medrecord.citizen.rules import birth_date_of, mask_cprs_in, normalise_cpr
 from medrecord.errors import RuleViolation
 
 
-@pytest.mark.parametrize("raw", ["070354-1234", "0703541234", " 070354-1234 "])
-def test_cpr_is_accepted_with_or_without_dash(raw: str) -> None:
+@pytest.mark.parametrize("raw", ["070354-1234", "0703541234", "070354 1234"])
+def test_cpr_is_accepted_in_the_three_forms_of_the_spec(raw: str) -> None:
     assert normalise_cpr(raw) == "0703541234"
 
 
 @pytest.mark.parametrize(
     "raw",
-    ["", "07035412345", "070354_1234", "abcdefghij", "320154-1234", "290223-1234", "071354-1234"],
+    [
+        "",
+        "07035412345",
+        "070354_1234",
+        "abcdefghij",
+        "320154-1234",
+        "290223-1234",
+        "071354-1234",
+        " 070354-1234 ",
+        "070354-1234\n",
+        "\u00a00703541234",
+        "\uff10703541234",  # a full-width digit
+    ],
 )
 def test_malformed_cpr_is_refused(raw: str) -> None:
     with pytest.raises(RuleViolation):

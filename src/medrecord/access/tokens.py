@@ -6,7 +6,9 @@ refused by construction; ``iss``, ``aud``, ``exp`` and ``nbf`` are always verifi
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import re
 import uuid
 from dataclasses import dataclass
@@ -26,7 +28,7 @@ from medrecord.problems import InvalidToken
 
 ALGORITHMS = ["RS256", "ES256"]
 ACCEPTED_LOA = frozenset({"substantial", "high"})
-_CPR = re.compile(r"^[0-9]{10}$")
+_CPR = re.compile(r"[0-9]{10}", re.ASCII)
 
 
 def key_id(public_key: PublicKeyTypes) -> str:
@@ -37,24 +39,33 @@ def key_id(public_key: PublicKeyTypes) -> str:
 
 
 def load_or_create_dev_key(path: Path) -> ec.EllipticCurvePrivateKey:
-    """The dev signing key, made on first start and kept in the data directory."""
-    if path.exists():
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-        if not isinstance(key, ec.EllipticCurvePrivateKey):
-            raise ValueError(f"{path} does not hold an EC (ES256) private key")
-        return key
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = ec.generate_private_key(ec.SECP256R1())
-    pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(pem)
-    tmp.chmod(0o600)
-    tmp.replace(path)  # atomic: two workers starting together never see half a key
-    return key
+    """The dev signing key, made on first start and kept in the data directory.
+
+    Workers, the CLI and tests may start together: each writes a candidate to its own file and
+    publishes it with ``os.link``, which fails if a key is already there, so exactly one key
+    ever exists and everyone loads that one (never a half-written file)."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pem = ec.generate_private_key(ec.SECP256R1()).private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        candidate = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex}")
+        fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(pem)
+                out.flush()
+                os.fsync(out.fileno())
+            with contextlib.suppress(FileExistsError):
+                os.link(candidate, path)  # atomic, and never replaces a key another made
+        finally:
+            candidate.unlink(missing_ok=True)
+    loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    if not isinstance(loaded, ec.EllipticCurvePrivateKey):
+        raise ValueError(f"{path} does not hold an EC (ES256) private key")
+    return loaded
 
 
 @dataclass
@@ -194,27 +205,61 @@ class TokenVerifier:
         return actor_from_claims(claims)
 
 
+# Claims end up in audit rows and on screens: bounded by their columns, never a control.
+MAX_SUBJECT = 200
+MAX_NAME = 200
+MAX_ORGANISATION_ID = 32
+_CLAIM_TEXT = re.compile(r"[^\x00-\x1f\x7f-\x9f]+")
+
+
+def _text_claim(claims: dict[str, Any], name: str, max_length: int) -> str:
+    """A claim that must be one line of printable text, or raise InvalidToken."""
+    value = claims.get(name)
+    if not isinstance(value, str) or not value:
+        raise InvalidToken(f"The token's '{name}' claim must be non-empty text.")
+    if len(value) > max_length:
+        raise InvalidToken(f"The token's '{name}' claim is longer than {max_length} characters.")
+    if not _CLAIM_TEXT.fullmatch(value):
+        raise InvalidToken(f"The token's '{name}' claim contains control characters.")
+    return value
+
+
+def _optional_text_claim(claims: dict[str, Any], name: str, max_length: int) -> str | None:
+    return None if claims.get(name) is None else _text_claim(claims, name, max_length)
+
+
 def actor_from_claims(claims: dict[str, Any]) -> Actor:
+    """The caller named by verified claims; every claim checked for type and length first, so
+    an odd but validly signed token is a 401, never a 500 or a lost audit row."""
+    role_claim = claims.get("role")
     try:
-        role = Role(str(claims.get("role")))
-    except ValueError as exc:
-        raise InvalidToken("The token names no known role.") from exc
-    name, org, cpr = claims.get("name"), claims.get("org"), claims.get("cpr")
-    if not isinstance(name, str) or not name:
-        raise InvalidToken("The token carries no name.")
-    if role in PROFESSIONAL_ROLES:
-        if not isinstance(org, str) or not org:
-            raise InvalidToken("A professional's token must name an organisation.")
-        if claims.get("loa") not in ACCEPTED_LOA:
-            raise InvalidToken("The token's level of assurance is too low.")
-    if role is Role.citizen and not (isinstance(cpr, str) and _CPR.match(cpr)):
+        role = Role(role_claim) if isinstance(role_claim, str) else None
+    except ValueError:
+        role = None
+    if role is None:
+        raise InvalidToken("The token names no known role.")
+    subject = _text_claim(claims, "sub", MAX_SUBJECT)
+    name = _text_claim(claims, "name", MAX_NAME)
+    professional = role in PROFESSIONAL_ROLES
+    org = (
+        _text_claim(claims, "org", MAX_ORGANISATION_ID)
+        if professional
+        else _optional_text_claim(claims, "org", MAX_ORGANISATION_ID)
+    )
+    on_behalf_of = _optional_text_claim(claims, "on_behalf_of", MAX_NAME)
+    loa = claims.get("loa")
+    if loa is not None and not isinstance(loa, str):
+        raise InvalidToken("The token's 'loa' claim must be text.")
+    if professional and loa not in ACCEPTED_LOA:
+        raise InvalidToken("The token's level of assurance is too low.")
+    cpr = claims.get("cpr")
+    if role is Role.citizen and not (isinstance(cpr, str) and _CPR.fullmatch(cpr)):
         raise InvalidToken("A citizen's token must carry a CPR number.")
-    on_behalf_of = claims.get("on_behalf_of")
     return Actor(
-        subject=str(claims["sub"]),
+        subject=subject,
         name=name,
         role=role,
-        organisation_id=org if isinstance(org, str) else None,
+        organisation_id=org,
         cpr=cpr if role is Role.citizen else None,
-        on_behalf_of=on_behalf_of if isinstance(on_behalf_of, str) else None,
+        on_behalf_of=on_behalf_of,
     )

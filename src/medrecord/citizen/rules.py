@@ -7,14 +7,16 @@ from datetime import date
 
 from medrecord.problems import InvalidCpr
 
-_CPR_INPUT = re.compile(r"^\s*([0-9]{6})-?([0-9]{4})\s*$")
+# SPEC §2: DDMMYY-NNNN, DDMMYYNNNN or DDMMYY NNNN, nothing else: no other spaces around or
+# between (no-break, ideographic, tab), no trailing newline (fullmatch, not $), ASCII digits.
+_CPR_INPUT = re.compile(r"([0-9]{6})[- ]?([0-9]{4})", re.ASCII)
 # Anything that looks like a CPR number inside free text (logs, messages).
 _CPR_IN_TEXT = re.compile(r"(?<![0-9])([0-9]{6})-?([0-9]{4})(?![0-9])")
 
 
 def normalise_cpr(raw: str) -> str:
     """Return the 10-digit form of a CPR number, or raise InvalidCpr."""
-    match = _CPR_INPUT.match(raw)
+    match = _CPR_INPUT.fullmatch(raw)
     if not match:
         raise InvalidCpr()
     cpr = match.group(1) + match.group(2)

@@ -51,10 +51,12 @@ def find_citizen(
     cpr: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     try:
-        citizen = citizen_service.find_citizen(db, cpr)
+        # A person at a counter may type a space before or after; the API takes the exact forms.
+        citizen = citizen_service.find_citizen(db, cpr.strip())
     except (InvalidCpr, CitizenNotFound) as error:
         text = {
-            InvalidCpr: "That is not a valid CPR number. Write it as DDMMYY-NNNN or 10 digits.",
+            InvalidCpr: "That is not a valid CPR number. Write it as DDMMYY-NNNN, DDMMYY NNNN "
+            "or 10 digits.",
             CitizenNotFound: "No citizen has this CPR number. Check the number.",
         }[type(error)]
         return page(request, "find.html", ws, db, status_code=422, error=text, cpr=cpr)
