@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from medrecord import clock
@@ -27,6 +28,7 @@ from medrecord.config import Settings
 from medrecord.dosage.examples import daily
 from medrecord.http import AUTHENTICATED
 from medrecord.main import create_app
+from medrecord.models import AuditEvent
 from tests.support.factories import random_cpr
 from tests.support.http import etag
 from tests.support.queries import card_version
@@ -245,3 +247,11 @@ def test_role_may_call_route_exactly_as_the_table_says(
     want = expected(op, role)
     got = f"{response.status_code // 100}xx" if response.is_success else str(response.status_code)
     assert got == want, f"{method} {path} as {role}: {response.status_code} {response.text[:300]}"
+    if want == "403":
+        # Every denial is audited, whether or not the route names a citizen.
+        denied = db.scalars(
+            select(AuditEvent.outcome).where(
+                AuditEvent.request_id == response.headers["x-request-id"]
+            )
+        ).all()
+        assert denied == ["denied"], f"{method} {path} as {role}: audit rows {denied}"

@@ -10,6 +10,7 @@ from medrecord.access.permissions import Permission
 from medrecord.access.policy import own_cpr
 from medrecord.access_log import service as access_log
 from medrecord.access_log.schemas import AccessLogPage, EmergencyAccess, EmergencyReviewCreate
+from medrecord.audit.denials import denials_recorded
 from medrecord.http import (
     CITIZEN_PROBLEMS,
     ActorDep,
@@ -62,8 +63,10 @@ def read_my_access_log(
     cursor: Cursor = None,
 ) -> AccessLogPage:
     """Your own access log ("Min Log"): who looked at your data, when, and why."""
+    with denials_recorded(session, actor, action="access-log.read", resource_type="audit_event"):
+        cpr = own_cpr(actor)
     return access_log.read_access_log(
-        session, actor, cpr=own_cpr(actor), declared=declared, limit=limit, cursor=cursor
+        session, actor, cpr=cpr, declared=declared, limit=limit, cursor=cursor
     )
 
 

@@ -16,6 +16,7 @@ from medrecord.access.schemas import PersonRef
 from medrecord.access_log.schemas import AccessLogEntry, AccessLogPage, EmergencyAccess
 from medrecord.audit import repository as audit_repository
 from medrecord.audit import service as audit
+from medrecord.audit.denials import denials_recorded
 from medrecord.db import map_integrity_errors
 from medrecord.guard import guarded
 from medrecord.models import AuditEvent, EmergencyReview, Purpose
@@ -114,7 +115,10 @@ def list_emergency_accesses(
     session: Session, actor: Actor, *, reviewed: bool | None, limit: int, offset: int
 ) -> list[EmergencyAccess]:
     """Emergency accesses, oldest first (the review queue). Each citizen shown is audited."""
-    _require_admin(actor)
+    with denials_recorded(
+        session, actor, action="emergency-access.list", resource_type="audit_event"
+    ):
+        _require_admin(actor)
     rows = audit_repository.emergency_accesses(
         session, reviewed=reviewed, limit=limit, offset=offset
     )
@@ -135,7 +139,10 @@ def list_emergency_accesses(
 def review_emergency_access(
     session: Session, actor: Actor, *, audit_event_id: uuid.UUID, conclusion: str
 ) -> EmergencyAccess:
-    _require_admin(actor)
+    with denials_recorded(
+        session, actor, action="emergency-access.review", resource_type="audit_event"
+    ):
+        _require_admin(actor)
     found = audit_repository.emergency_access(session, audit_event_id)
     if found is None:
         raise EmergencyAccessNotFound()

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query, Response
 
 from medrecord.access.permissions import Permission
 from medrecord.access.policy import own_cpr
+from medrecord.audit.denials import denials_recorded
 from medrecord.card import service
 from medrecord.card.schemas import CardReviewRead, MedicationCardRead
 from medrecord.http import (
@@ -87,8 +88,12 @@ def read_my_medication_card(
     ] = None,
 ) -> MedicationCardRead:
     """Your own medication card (citizens)."""
+    with denials_recorded(
+        session, actor, action="medication-card.read", resource_type="medication_card"
+    ):
+        cpr = own_cpr(actor)
     card = service.get_medication_card(
-        session, actor, cpr=own_cpr(actor), declared=declared,
+        session, actor, cpr=cpr, declared=declared,
         include_withdrawn=include == "withdrawn",
     )  # fmt: skip
     set_etag(response, card.version)

@@ -14,6 +14,7 @@ from medrecord.access.permissions import Permission, scope_of
 from medrecord.access.policy import Access, DeclaredPurpose, sees_private_prescriptions
 from medrecord.access.schemas import PersonRef
 from medrecord.audit import service as audit
+from medrecord.audit.denials import denials_recorded
 from medrecord.citizen import repository as citizen_repository
 from medrecord.citizen.rules import mask_cpr
 from medrecord.dispensing import idempotency, repository, rules
@@ -408,9 +409,14 @@ def get_dispensing(
 def todays_dispensings(session: Session, actor: Actor) -> list[PharmacyDispensing]:
     """The caller's pharmacy's dispensings today (Copenhagen), newest first. Every citizen on
     the list gets an audit row."""
-    if scope_of(actor.role, Permission.dispensing_write) is None:
-        raise RoleNotAllowed("Only pharmacy staff list dispensings.")
-    pharmacy = require_pharmacy(organisation_repository.get(session, actor.organisation_id or ""))
+    with denials_recorded(
+        session, actor, action="dispensing.list-today", resource_type="dispensing"
+    ):
+        if scope_of(actor.role, Permission.dispensing_write) is None:
+            raise RoleNotAllowed("Only pharmacy staff list dispensings.")
+        pharmacy = require_pharmacy(
+            organisation_repository.get(session, actor.organisation_id or "")
+        )
     start = datetime.combine(clock.today(), time(0), tzinfo=clock.COPENHAGEN)
     rows = repository.pharmacy_dispensings_since(session, pharmacy.id, start)
     for citizen_id in dict.fromkeys(d.citizen_id for d, _, _ in rows):
