@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from medrecord import clock
 from medrecord.models import (
+    AuditEvent,
     Citizen,
     Dispensing,
     Drug,
@@ -68,6 +69,13 @@ def test_dispensing_needs_an_idempotency_key(
     assert response.status_code == 400
     assert response.json()["type"].endswith("/idempotency-key-required")
     assert dispensing_rows(db, prescription) == 0
+    # The refused attempt is on the citizen's log all the same.
+    assert db.scalars(
+        select(AuditEvent.outcome).where(
+            AuditEvent.request_id == response.headers["x-request-id"],
+            AuditEvent.citizen_id == citizen.id,
+        )
+    ).all() == ["failed"]
 
 
 def test_each_dispensing_takes_one_iteration_and_the_last_completes_the_prescription(

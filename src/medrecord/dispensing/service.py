@@ -188,7 +188,6 @@ def dispense(
 ) -> tuple[DispensingRead, bool]:
     """Hand out package lines: at most one iteration, or the rest of a begun one. Returns
     (dispensing, replayed)."""
-    key = idempotency.checked_key(idempotency_key)
     with guarded(
         session,
         actor,
@@ -199,6 +198,8 @@ def dispense(
         resource_type="prescription",
         resource_id=prescription_id,
     ) as (citizen, access, entry):
+        # Inside the opening, so an attempt without a key is on the citizen's log too.
+        key = idempotency.checked_key(idempotency_key)
         now = clock.now()
         record = idempotency.new_record(
             citizen_id=citizen.id,
