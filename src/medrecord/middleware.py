@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from medrecord import request_context
 from medrecord.citizen.rules import mask_cprs_in
-from medrecord.config import Settings
+from medrecord.config import Settings, get_settings
 from medrecord.http import problem
 
 log = structlog.get_logger("medrecord.access")
@@ -103,10 +103,7 @@ Refusal = tuple[int, str, str, str, dict[str, Any]]
 def _settings_of(scope: Scope) -> Settings:
     app = scope.get("app")
     settings = getattr(getattr(app, "state", None), "settings", None)
-    return settings if isinstance(settings, Settings) else _DEFAULT_SETTINGS
-
-
-_DEFAULT_SETTINGS = Settings()
+    return settings if isinstance(settings, Settings) else get_settings()
 
 
 def _route_label(scope: Scope, entry_root_path: str) -> str:
