@@ -22,6 +22,7 @@ from medrecord.http import (
     SessionDep,
     documented,
 )
+from medrecord.openapi_links import READ_DISPENSING, UNDO, linked
 
 router = APIRouter(prefix="/citizens/{cpr}", tags=["dispensings"])
 
@@ -57,6 +58,7 @@ router = APIRouter(prefix="/citizens/{cpr}", tags=["dispensings"])
         problems.SubstitutionNotAllowed,
         problems.TooEarly,
         problems.UnknownPackage,
+        responses=linked(201, "Dispensed", ReadDispensing=READ_DISPENSING, Undo=UNDO),
     ),
 )
 def dispense(

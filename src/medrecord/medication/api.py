@@ -27,6 +27,7 @@ from medrecord.medication.schemas import (
     MedicationWithdraw,
     MedicationWrite,
 )
+from medrecord.openapi_links import PRESCRIBE, READ_MEDICATION, linked
 
 router = APIRouter(prefix="/citizens/{cpr}", tags=["medications"])
 
@@ -43,6 +44,7 @@ MedicationId = Annotated[uuid.UUID, Path(description="The medication's id.")]
         *IF_MATCH_PROBLEMS,
         problems.UnknownDrug,
         problems.InvalidDosage,
+        responses=linked(201, "Created", ReadMedication=READ_MEDICATION, Prescribe=PRESCRIBE),
     ),
 )
 def create_medication(

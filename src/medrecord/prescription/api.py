@@ -16,6 +16,7 @@ from medrecord.http import (
     SessionDep,
     documented,
 )
+from medrecord.openapi_links import DISPENSE, DISPENSE_ORDERED, ORDER, linked
 from medrecord.prescription import orders, service
 from medrecord.prescription.schemas import (
     OrderCancel,
@@ -41,6 +42,7 @@ PrescriptionId = Annotated[uuid.UUID, Path(description="The prescription's id.")
         problems.MedicationNotActive,
         problems.MedicationNotFound,
         problems.PackageNotOfDrug,
+        responses=linked(201, "Created", Order=ORDER, Dispense=DISPENSE),
     ),
 )
 def create_prescription(
@@ -125,7 +127,8 @@ def cancel_prescription(
         problems.PrescriptionInvalid,
         problems.PrescriptionNotYetValid,
         responses={
-            200: {"description": "Your pharmacy already holds the claim", "model": OrderRead}
+            200: {"description": "Your pharmacy already holds the claim", "model": OrderRead},
+            **linked(201, "Claimed", Dispense=DISPENSE_ORDERED),
         },
     ),
 )
