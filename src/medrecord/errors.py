@@ -83,6 +83,17 @@ class BadRequest(DomainError):
     title = "Bad request"
 
 
+class TooManyRequests(DomainError):
+    """A limited kind of request came too often; ``retry_after`` says when the window frees."""
+
+    code = "too-many-requests"
+    title = "Too many requests"
+
+    def __init__(self, detail: str | None = None, *, retry_after: int, **extra: Any) -> None:
+        super().__init__(detail, **extra)
+        self.retry_after = retry_after
+
+
 def raise_if(problem: DomainError | None) -> None:
     """Raise the problem a rule found, if any (rules return problems; use cases raise them)."""
     if problem is not None:

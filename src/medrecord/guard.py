@@ -20,7 +20,10 @@ from medrecord.access.policy import Access, DeclaredPurpose, authorize
 from medrecord.audit import service as audit
 from medrecord.citizen import repository as citizen_repository
 from medrecord.citizen import service as citizen_service
+from medrecord.citizen.rules import mask_cpr, normalise_cpr
 from medrecord.models import Citizen
+from medrecord.problems import CitizenNotFound
+from medrecord.ratelimit import service as ratelimit
 
 
 class Guarded(NamedTuple):
@@ -43,8 +46,22 @@ def guarded(
 ) -> Iterator[Guarded]:
     """Inside: the caller may exercise ``permission`` on the citizen, and one audit row will
     record the outcome (success on exit; denied/failed, committed alone, on a domain error).
-    The use case commits after the block."""
-    citizen = citizen_service.find_citizen(session, cpr)
+    The use case commits after the block. An unknown CPR number leaves a row without a
+    citizen and counts against the caller's limit (404, then 429)."""
+    try:
+        citizen = citizen_service.find_citizen(session, cpr)
+    except CitizenNotFound:
+        # Probing numbers is scanning: audited (no citizen to file it under) and rate limited.
+        ratelimit.refuse_unknown_cpr(
+            session,
+            actor,
+            masked_cpr=mask_cpr(normalise_cpr(cpr)),
+            action=action,
+            resource_type=resource_type,
+            resource_id=resource_id,
+            purpose=declared.purpose,
+        )
+        raise
     with audit.trail(
         session,
         actor,

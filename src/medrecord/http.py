@@ -22,6 +22,7 @@ from medrecord.access.permissions import Permission
 from medrecord.access.policy import DeclaredPurpose
 from medrecord.access.tokens import TokenVerifier
 from medrecord.models import Purpose
+from medrecord.ratelimit import service as ratelimit
 
 PROBLEM_BASE = "https://medrecord.example/problems/"
 PROBLEM_JSON = "application/problem+json"
@@ -38,6 +39,7 @@ STATUS_BY_ERROR: list[tuple[type[errors.DomainError], int]] = [
     (errors.PreconditionRequired, 428),
     (errors.RuleViolation, 422),
     (errors.BadRequest, 400),
+    (errors.TooManyRequests, 429),
 ]
 
 _SLUG_BY_STATUS = {
@@ -53,6 +55,7 @@ _SLUG_BY_STATUS = {
     415: "unsupported-media-type",
     422: "validation-error",
     428: "precondition-required",
+    429: "too-many-requests",
     500: "internal-error",
 }
 
@@ -92,11 +95,11 @@ def status_of(error: errors.DomainError | type[errors.DomainError]) -> int:
 async def domain_error_problem(_: Request, exc: Exception) -> JSONResponse:
     exc = cast(errors.DomainError, exc)
     status = status_of(exc)
-    headers = (
-        {"WWW-Authenticate": WWW_AUTHENTICATE + ', error="invalid_token"'}
-        if status == 401
-        else None
-    )
+    headers: dict[str, str] = {}
+    if status == 401:
+        headers["WWW-Authenticate"] = WWW_AUTHENTICATE + ', error="invalid_token"'
+    if isinstance(exc, errors.TooManyRequests):
+        headers["Retry-After"] = str(exc.retry_after)
     return problem(
         status, code=exc.code, title=exc.title, detail=exc.detail, headers=headers, **exc.extra
     )
@@ -164,6 +167,13 @@ def _problem_example(cls: type[errors.DomainError]) -> dict[str, Any]:
 
 AUTHENTICATED = "authenticated"
 
+RETRY_AFTER_HEADER: dict[str, Any] = {
+    "Retry-After": {
+        "description": "Seconds until the limit's window frees.",
+        "schema": {"type": "integer", "minimum": 1},
+    }
+}
+
 
 def documented(
     permission: Permission | str,
@@ -178,7 +188,12 @@ def documented(
 
     Tests read them: the role-by-route matrix fails a route without a permission, and the
     problem-type test fails a route whose list differs from what its code can raise.
+
+    Failed authentications are rate limited, so a route that can answer 401 can answer 429.
     """
+    if problems.InvalidToken in raises:
+        raises = (*raises, problems.RateLimitExceeded)
+    raises = tuple(dict.fromkeys(raises))
     by_status: dict[int | str, dict[str, Any]] = {}
     for cls in sorted(raises, key=lambda c: (status_of(c), c.code)):
         entry = by_status.setdefault(
@@ -194,6 +209,8 @@ def documented(
             },
         )
         entry["content"][PROBLEM_JSON]["examples"][cls.code] = _problem_example(cls)
+        if issubclass(cls, errors.TooManyRequests):
+            entry["headers"] = RETRY_AFTER_HEADER
     extra: dict[str, Any] = {
         "x-permission": str(permission),
         "x-problem-types": sorted({cls.code for cls in raises}),
@@ -241,6 +258,7 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 def get_session(request: Request) -> Iterator[Session]:
     """One session per request. It never commits: use cases commit as their last step."""
     session: Session = request.app.state.sessionmaker()
+    ratelimit.configure(session, request.app.state.settings)
     try:
         yield session
     finally:
@@ -253,11 +271,20 @@ _bearer = HTTPBearer(auto_error=False, description="OIDC access token (JWT, RS25
 def get_actor(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    session: Annotated[Session, Depends(get_session)],
 ) -> Actor:
-    if credentials is None or not credentials.credentials.strip():
-        raise problems.InvalidToken("A bearer token is required.")
+    """The caller a valid bearer token names. A failed authentication is counted against the
+    client address and audited before its 401 (429 once the address is over its limit); a
+    valid token is served whatever its address has sent before."""
     verifier: TokenVerifier = request.app.state.token_verifier
-    return verifier.verify(credentials.credentials.strip())
+    try:
+        if credentials is None or not credentials.credentials.strip():
+            raise problems.InvalidToken("A bearer token is required.")
+        return verifier.verify(credentials.credentials.strip())
+    except problems.InvalidToken as refused:
+        client = request.client.host if request.client else None
+        ratelimit.refuse_authentication(session, client=client, why=refused.detail)
+        raise
 
 
 def get_declared_purpose(
@@ -314,6 +341,7 @@ CprPath = Annotated[
 # guard's opening (CPR number, citizen, role, own data, consent, treatment relation).
 CITIZEN_PROBLEMS: tuple[type[errors.DomainError], ...] = (
     problems.InvalidToken,
+    problems.RateLimitExceeded,
     problems.InvalidAccessPurpose,
     problems.EmergencyReasonRequired,
     problems.InvalidCpr,

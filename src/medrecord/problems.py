@@ -16,6 +16,7 @@ from medrecord.errors import (
     PreconditionFailed,
     PreconditionRequired,
     RuleViolation,
+    TooManyRequests,
     Unauthenticated,
 )
 
@@ -454,3 +455,13 @@ class InvalidCursor(RuleViolation):
     """The cursor is not one this service gave out."""
 
     code = "invalid-cursor"
+
+
+# --- 429 -----------------------------------------------------------------------------------
+
+
+class RateLimitExceeded(TooManyRequests):
+    """Too many failed attempts (authentications, unknown CPR numbers); see Retry-After."""
+
+    code = "too-many-requests"
+    title = "Too many requests"

@@ -41,7 +41,9 @@ class Server:
         )
 
 
-def start_server(tmp: Path, database_url: str, extra_env: dict[str, str]) -> Server:
+def start_server(
+    tmp: Path, database_url: str, extra_env: dict[str, str], *, workers: int = 1
+) -> Server:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -52,7 +54,10 @@ def start_server(tmp: Path, database_url: str, extra_env: dict[str, str]) -> Ser
     } | extra_env
     log = (tmp / "serve.log").open("ab")
     process = subprocess.Popen(
-        [sys.executable, "-m", "medrecord.cli", "serve", "--port", str(port)],
+        [
+            *(sys.executable, "-m", "medrecord.cli", "serve", "--port", str(port)),
+            *(("--workers", str(workers)) if workers > 1 else ()),
+        ],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,

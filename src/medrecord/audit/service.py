@@ -60,6 +60,40 @@ def record(
     return event
 
 
+# The actor columns of a row about a caller we could not authenticate: no token told us who.
+UNAUTHENTICATED = "unauthenticated"
+
+
+def record_unauthenticated(
+    session: Session,
+    *,
+    action: str,
+    resource_type: str,
+    reason: str,
+    outcome: Outcome = Outcome.denied,
+) -> AuditEvent:
+    """Add a row about a caller we could not authenticate (no actor, no citizen) to the
+    caller's transaction. Purpose ``admin``: the caller declared none we could trust, and the
+    row is the service's own security record, not an access for care."""
+    event = AuditEvent(
+        occurred_at=clock.now(),
+        actor_subject=UNAUTHENTICATED,
+        actor_name=UNAUTHENTICATED,
+        actor_role=UNAUTHENTICATED,
+        actor_organisation_id=None,
+        citizen_id=None,
+        action=action,
+        resource_type=resource_type,
+        resource_id=None,
+        purpose=Purpose.admin,
+        outcome=outcome,
+        reason=reason[:1000],
+        request_id=request_context.request_id.get(),
+    )
+    repository.add_event(session, event)
+    return event
+
+
 @dataclass
 class AuditTrail:
     """What the row will say; the use case may refine it as it learns more."""

@@ -18,6 +18,7 @@ from medrecord.models.medication import (
 from medrecord.models.organisation import Organisation, OrganisationKind
 from medrecord.models.pharmacy_order import OPEN_ORDER_STATUSES, OrderStatus, PharmacyOrder
 from medrecord.models.prescription import IntervalUnit, Prescription, PrescriptionStatus
+from medrecord.models.rate_limit_counter import RateLimitCounter
 from medrecord.models.treatment_relation import RelationKind, TreatmentRelation
 from medrecord.models.web_session import WebSession
 
@@ -46,6 +47,7 @@ __all__ = [
     "Prescription",
     "PrescriptionStatus",
     "Purpose",
+    "RateLimitCounter",
     "RelationKind",
     "TreatmentRelation",
     "WebSession",
