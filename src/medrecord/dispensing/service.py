@@ -240,7 +240,8 @@ def _dispense(
         organisation_id=actor.organisation_id,
         today=clock.local_date(now),
     )
-    held = prescription_repository.open_order(session, citizen.id, prescription.id)
+    # Locked, so a release committed while we waited is seen and not overwritten with "done".
+    held = prescription_repository.open_order(session, citizen.id, prescription.id, lock=True)
     raise_if(
         prescription_rules.claim_problem(
             holder_id=held[0].pharmacy_id if held else None,

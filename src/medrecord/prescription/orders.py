@@ -123,16 +123,22 @@ def cancel_order(
         resource_type="pharmacy_order",
         resource_id=order_id,
     ) as (citizen, access, _entry):
-        order = repository.get_order(session, citizen.id, order_id, lock=True)
+        order = repository.get_order(session, citizen.id, order_id)
         if order is None:
             raise OrderNotFound()
+        # The prescription before the order, as claiming and dispensing lock them: no
+        # deadlock, and a dispensing that fulfilled the claim while we waited is seen.
         repository.find_visible(
             session,
             citizen.id,
             order.prescription_id,
             sees_all_private=sees_private_prescriptions(actor, access),
             organisation_id=actor.organisation_id,
+            lock=True,
         )
+        order = repository.get_order(session, citizen.id, order_id, lock=True)
+        if order is None:
+            raise OrderNotFound()
         if order.pharmacy_id != actor.organisation_id:
             raise NotOrderHolder()
         raise_if(rules.order_cancel_problem(order.status))

@@ -195,9 +195,11 @@ def visible_prescriptions(
 
 
 def open_order(
-    session: Session, citizen_id: uuid.UUID, prescription_id: uuid.UUID
+    session: Session, citizen_id: uuid.UUID, prescription_id: uuid.UUID, *, lock: bool = False
 ) -> tuple[PharmacyOrder, str] | None:
-    row = session.execute(
+    """The prescription's open claim and its pharmacy's name; ``lock`` locks the order row
+    (always after the prescription's: the one lock order of claims, releases, dispensings)."""
+    stmt = (
         select(PharmacyOrder, Organisation.name)
         .join(Organisation, Organisation.id == PharmacyOrder.pharmacy_id)
         .where(
@@ -205,7 +207,10 @@ def open_order(
             PharmacyOrder.prescription_id == prescription_id,
             PharmacyOrder.status.in_(OPEN_ORDER_STATUSES),
         )
-    ).first()
+    )
+    if lock:
+        stmt = stmt.with_for_update(of=PharmacyOrder).execution_options(populate_existing=True)
+    row = session.execute(stmt).first()
     return None if row is None else (row[0], row[1])
 
 
