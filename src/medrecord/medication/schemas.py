@@ -102,6 +102,10 @@ class MedicationWithdraw(BaseModel):
 class MedicationSummary(BaseModel):
     """A medication as every view shows it (the card adds prescriptions; a read, its history)."""
 
+    # Documented as clients write a dosage: the dosage's serializer (dosage.schemas.Sent) would be
+    # documented as any object, and any object matches both branches of the dosage's oneOf.
+    model_config = ConfigDict(json_schema_mode_override="validation")
+
     id: uuid.UUID
     version: int = Field(description="Medication version; sent as the ETag.")
     drug: DrugSummary
