@@ -4,9 +4,6 @@ exotic spaces, and tokens whose claims are the wrong type or too long."""
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any
-
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -16,6 +13,7 @@ from sqlalchemy.orm import Session
 from medrecord.access.tokens import TokenSigner
 from medrecord.models import AuditEvent, Citizen, Drug, Medication
 from tests.http.test_basics import assert_problem
+from tests.support.asgi import call_asgi, status_and_body
 from tests.support.tokens import Tokens
 
 
@@ -143,53 +141,26 @@ def test_control_characters_in_x_access_reason_are_refused_before_any_audit_row(
     assert _emergency_rows(db, citizen) == []
 
 
-def _raw_request(app: FastAPI, path: str, headers: list[tuple[bytes, bytes]]) -> dict[str, Any]:
-    """One request straight through the ASGI app, with header bytes no HTTP client library
-    would send as they are (e.g. invalid UTF-8)."""
-    sent: list[dict[str, Any]] = []
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "root_path": "",
-        "query_string": b"",
-        "headers": headers,
-        "client": ("127.0.0.1", 50000),
-        "server": ("testserver", 80),
-    }
-    asyncio.run(app(scope, receive, send))  # type: ignore[arg-type]
-    start = next(m for m in sent if m["type"] == "http.response.start")
-    return {"status": start["status"], "body": b"".join(m.get("body", b"") for m in sent[1:])}
-
-
 def test_an_access_reason_that_is_not_utf8_is_refused(
     app: FastAPI, db: Session, citizen: Citizen, tokens: Tokens
 ) -> None:
     stranger = tokens.headers(role="doctor", org="HOSPITAL-X")
 
-    response = _raw_request(
-        app,
-        f"/api/v1/citizens/{citizen.cpr}/medication-card",
-        [
-            (b"authorization", stranger["Authorization"].encode()),
-            (b"x-access-purpose", b"emergency"),
-            (b"x-access-reason", b"Unconscious patient in ER \xff\xfe not UTF-8"),
-        ],
+    status, _, body = status_and_body(
+        call_asgi(
+            app,
+            method="GET",
+            path=f"/api/v1/citizens/{citizen.cpr}/medication-card",
+            headers=[
+                (b"authorization", stranger["Authorization"].encode()),
+                (b"x-access-purpose", b"emergency"),
+                (b"x-access-reason", b"Unconscious patient in ER \xff\xfe not UTF-8"),
+            ],
+        )
     )
 
-    assert response["status"] == 422
-    assert b"control-characters" in response["body"]
+    assert status == 422
+    assert b"control-characters" in body
     assert _emergency_rows(db, citizen) == []
 
 

@@ -23,6 +23,7 @@ from medrecord.config import Environment, Settings
 from medrecord.http import AUTHENTICATED
 from medrecord.main import create_app
 from tests.access.test_role_matrix import ROUTES, SCENARIOS
+from tests.support.asgi import call_asgi, status_and_body
 from tests.support.tokens import Tokens
 from tests.support.world import World
 
@@ -114,36 +115,25 @@ def test_a_body_trickled_slower_than_the_deadline_is_cut_off_with_408(
     app: FastAPI, world: World, tokens: Tokens
 ) -> None:
     app.state.settings = app.state.settings.model_copy(update={"body_timeout_seconds": 0.5})
-    sent: list[dict[str, Any]] = []
 
     async def trickle() -> dict[str, Any]:
         await asyncio.sleep(0.2)  # one byte now and then, never the end of the body
         return {"type": "http.request", "body": b" ", "more_body": True}
 
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
     auth = world.headers(tokens, Role.doctor)["Authorization"].encode()
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": f"/api/v1/citizens/{world.cpr}/medications",
-        "raw_path": b"",
-        "root_path": "",
-        "query_string": b"",
-        "headers": [(b"authorization", auth), (b"content-type", b"application/json")],
-        "client": ("127.0.0.1", 50000),
-        "server": ("testserver", 80),
-    }
     started = time.monotonic()
-    asyncio.run(app(scope, trickle, send))  # type: ignore[arg-type]
+    status, headers, body = status_and_body(
+        call_asgi(
+            app,
+            method="POST",
+            path=f"/api/v1/citizens/{world.cpr}/medications",
+            headers=[(b"authorization", auth), (b"content-type", b"application/json")],
+            receive=trickle,
+        )
+    )
     elapsed = time.monotonic() - started
 
-    start = next(m for m in sent if m["type"] == "http.response.start")
-    assert start["status"] == 408
-    assert (b"connection", b"close") in start["headers"]
-    assert b"request-timeout" in b"".join(m.get("body", b"") for m in sent[1:])
+    assert status == 408
+    assert (b"connection", b"close") in headers
+    assert b"request-timeout" in body
     assert 0.5 <= elapsed < 2
