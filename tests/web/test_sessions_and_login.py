@@ -26,7 +26,7 @@ from medrecord import clock
 from medrecord.access.tokens import TokenSigner
 from medrecord.config import Settings
 from medrecord.main import create_app
-from medrecord.models import Organisation, WebSession
+from medrecord.models import AuditEvent, Organisation, WebSession
 from tests.support.factories import make_citizen, make_organisation
 
 
@@ -291,3 +291,27 @@ def test_housekeeping_forgets_expired_keys_and_idle_sessions_only(
     assert (keys, sessions) == (1, 1)
     assert [r.key for r in db.scalars(select(IdempotencyRecord))] == ["fresh"]
     assert ui.get("/ui").status_code == 200
+
+
+def test_unknown_cpr_numbers_typed_at_the_counter_are_audited_and_limited(
+    app: FastAPI, ui: TestClient, db: Session
+) -> None:
+    app.state.settings = app.state.settings.model_copy(update={"unknown_cpr_limit": "3/minute"})
+    dev_login(ui)
+    page = ui.get("/ui")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert csrf is not None
+    unknown = ["010190-1111", "010190-2222", "010190-3333", "010190-4444"]
+
+    answers = [ui.post("/ui/find", data={"cpr": c, "csrf_token": csrf.group(1)}) for c in unknown]
+
+    assert [a.status_code for a in answers] == [422, 422, 422, 429]
+    assert "No citizen has this CPR number" in answers[0].text
+    assert "Too many CPR numbers" in answers[3].text
+    rows = db.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.action == "citizen.find")
+        .order_by(AuditEvent.occurred_at)
+    ).all()
+    assert [(r.outcome, r.citizen_id) for r in rows] == [("failed", None)] * 3 + [("denied", None)]
+    assert all("0101" in (r.reason or "") and "1111" not in (r.reason or "") for r in rows)

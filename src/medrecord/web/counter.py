@@ -15,6 +15,7 @@ from medrecord import clock
 from medrecord.access.policy import DeclaredPurpose
 from medrecord.card import service as card_service
 from medrecord.citizen import service as citizen_service
+from medrecord.citizen.rules import mask_cpr, normalise_cpr
 from medrecord.dispensing import rules as dispensing_rules
 from medrecord.dispensing import service as dispensing_service
 from medrecord.dispensing.schemas import DispensingCreate, DispensingUndo
@@ -27,7 +28,8 @@ from medrecord.prescription import orders as order_service
 from medrecord.prescription import rules as prescription_rules
 from medrecord.prescription import service as prescription_service
 from medrecord.prescription.schemas import DispensaryView, PrescriptionRead
-from medrecord.problems import CitizenNotFound, InvalidCpr
+from medrecord.problems import CitizenNotFound, InvalidCpr, RateLimitExceeded
+from medrecord.ratelimit import service as ratelimit
 from medrecord.web import sessions
 from medrecord.web.deps import CheckedSessionDep, DbDep, WebSessionDep, counter_cpr
 from medrecord.web.rendering import page, see_other
@@ -53,12 +55,28 @@ def find_citizen(
     try:
         # A person at a counter may type a space before or after; the API takes the exact forms.
         citizen = citizen_service.find_citizen(db, cpr.strip())
-    except (InvalidCpr, CitizenNotFound) as error:
-        text = {
-            InvalidCpr: "That is not a valid CPR number. Write it as DDMMYY-NNNN, DDMMYY NNNN "
-            "or 10 digits.",
-            CitizenNotFound: "No citizen has this CPR number. Check the number.",
-        }[type(error)]
+    except InvalidCpr:
+        text = "That is not a valid CPR number. Write it as DDMMYY-NNNN, DDMMYY NNNN or 10 digits."
+        return page(request, "find.html", ws, db, status_code=422, error=text, cpr=cpr)
+    except CitizenNotFound:
+        # As in the API: an unknown number is audited and counts against the caller's limit.
+        try:
+            ratelimit.refuse_unknown_cpr(
+                db,
+                sessions.actor_of(ws),
+                masked_cpr=mask_cpr(normalise_cpr(cpr.strip())),
+                action="citizen.find",
+                resource_type="citizen",
+                resource_id=None,
+                purpose=None,
+            )
+        except RateLimitExceeded as refused:
+            text = (
+                "Too many CPR numbers that are not registered. Wait "
+                f"{refused.retry_after} seconds, then check the number and try again."
+            )
+            return page(request, "find.html", ws, db, status_code=429, error=text, cpr=cpr)
+        text = "No citizen has this CPR number. Check the number."
         return page(request, "find.html", ws, db, status_code=422, error=text, cpr=cpr)
     sessions.set_current_citizen(db, ws, citizen.cpr)
     return see_other("/ui/citizen")

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from medrecord.config import Settings
 from medrecord.models import WebSession
+from medrecord.ratelimit import service as ratelimit
 from medrecord.web import sessions
 
 
@@ -28,6 +29,7 @@ class NoCitizen(Exception):
 
 def db_session(request: Request) -> Iterator[Session]:
     session: Session = request.app.state.sessionmaker()
+    ratelimit.configure(session, request.app.state.settings)  # the app's limits, as the API's
     try:
         yield session
     finally:
