@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import signal
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -33,9 +35,10 @@ DataDirOption = Annotated[
 
 @dataclass
 class Database:
-    url: str  # libpq URL
-    engine: Engine
-    embedded_pgdata: Path | None
+    url: str  # libpq URL the application connects with
+    migration_url: str  # libpq URL of the tables' owner, which migrates
+    app_role: str | None  # granted the application's rights after migrating (None: nobody)
+    engine: Engine  # the application's
 
 
 def _settings(data_dir: Path | None) -> Settings:
@@ -46,36 +49,87 @@ def _settings(data_dir: Path | None) -> Settings:
 
 
 def _open_database(settings: Settings) -> Database:
+    """The application's database. Embedded: its superuser makes the owner and app roles; the
+    app connects as the app role. Given URLs: MEDRECORD_DATABASE_URL for the app and
+    MEDRECORD_MIGRATION_DATABASE_URL (else the same) for migrations."""
     from medrecord import embedded_postgres
-    from medrecord.db import check_durability, make_engine
+    from medrecord.db import UnsafeDatabase, check_durability, make_engine
 
-    pgdata = None
     if settings.database_url:
         url = settings.database_url
+        migration_url = settings.migration_database_url or url
+        app_role = settings.database_app_role if settings.migration_database_url else None
     else:
         pgdata = settings.data_dir / "pgdata"
         console.print(f"Starting embedded PostgreSQL with its data in [bold]{pgdata}[/]")
         try:
-            url = embedded_postgres.start(pgdata).uri()
+            server = embedded_postgres.start(pgdata)
         except embedded_postgres.EmbeddedPostgresUnavailable as exc:
             console.print(f"[red]{exc}[/]")
             raise typer.Exit(1) from exc
+        logins = server.provision(app_role=settings.database_app_role)
+        url, migration_url, app_role = logins.app, logins.owner, settings.database_app_role
     engine = make_engine(embedded_postgres.sqlalchemy_url(url), settings)
-    from medrecord.db import UnsafeDatabase
-
     try:
         check_durability(engine)
     except UnsafeDatabase as exc:
         console.print(f"[red]{exc}[/]")
         raise typer.Exit(1) from exc
-    return Database(url=url, engine=engine, embedded_pgdata=pgdata)
+    return Database(url=url, migration_url=migration_url, app_role=app_role, engine=engine)
 
 
 def _migrate(db: Database) -> None:
-    from medrecord import migrate as migrations
+    """Migrate as the owner, then grant the app role its rights (see migrate.upgrade)."""
+    from sqlalchemy.exc import ProgrammingError
 
-    migrations.upgrade(db.engine)
+    from medrecord import migrate as migrations
+    from medrecord.db import make_engine
+    from medrecord.embedded_postgres import sqlalchemy_url
+
+    separate = db.migration_url != db.url
+    engine = make_engine(sqlalchemy_url(db.migration_url)) if separate else db.engine
+    try:
+        migrations.upgrade(engine, app_role=db.app_role)
+    except migrations.UnsafeAppRole as exc:
+        console.print(str(exc), style="red", soft_wrap=True, markup=False)
+        raise typer.Exit(1) from exc
+    except ProgrammingError as exc:
+        if getattr(exc.orig, "sqlstate", None) != "42501":  # insufficient_privilege
+            raise
+        refused = getattr(getattr(exc.orig, "diag", None), "message_primary", None)
+        console.print(
+            "The database login may not change the schema, and it is behind this version of "
+            "medrecord: set MEDRECORD_MIGRATION_DATABASE_URL to the tables' owner, or run "
+            f"`medrecord migrate` with it ({refused}).",
+            style="red",
+            soft_wrap=True,
+            markup=False,
+        )
+        raise typer.Exit(1) from exc
+    finally:
+        if separate:
+            engine.dispose()
     console.print("Database schema is up to date.")
+
+
+def _check_privileges(db: Database, settings: Settings) -> None:
+    """Production refuses, dev warns of, an app login that could rewrite the audit trail."""
+    from medrecord.migrate import privilege_problems
+
+    problems = privilege_problems(db.engine)
+    if not problems:
+        return
+    message = (
+        "the application's database login could rewrite the audit trail: "
+        + "; ".join(problems)
+        + ". Connect as a role with row rights only and migrate as the owner with "
+        "MEDRECORD_MIGRATION_DATABASE_URL (docs/reliability.md)."
+    )
+    if settings.is_dev:
+        console.print("Warning: " + message, style="yellow", soft_wrap=True, markup=False)
+        return
+    console.print("Refusing to start: " + message, style="red", soft_wrap=True, markup=False)
+    raise typer.Exit(1)
 
 
 def _seed_if_empty(db: Database) -> None:
@@ -101,13 +155,21 @@ def serve(
     import uvicorn
 
     settings = _settings(data_dir)
+    if not settings.database_url:
+        _claim_data_dir(settings.data_dir)
+    # SIGTERM ends serve like Ctrl-C: uvicorn drains, then the exit handlers run (they stop the
+    # embedded PostgreSQL). Its default would end the process on the spot.
+    signal.signal(signal.SIGTERM, _exit_quietly)
     db = _open_database(settings)
     _migrate(db)
+    _check_privileges(db, settings)
     if settings.is_dev:
         _seed_if_empty(db)
     db.engine.dispose()
-    # Worker processes (and the app factory) find the database and data dir here.
+    # Worker processes (and the app factory) find the database and data dir here; they get
+    # the app's login only, never the owner's.
     os.environ["MEDRECORD_DATABASE_URL"] = db.url
+    os.environ.pop("MEDRECORD_MIGRATION_DATABASE_URL", None)
     os.environ["MEDRECORD_DATA_DIR"] = str(settings.data_dir)
     base = f"http://{host}:{port}"
     console.print(
@@ -135,6 +197,21 @@ def serve(
             log_level="warning",
             **options,
         )
+
+
+def _claim_data_dir(data_dir: Path) -> None:
+    """One serve per data directory (its embedded PostgreSQL stops when serve ends)."""
+    from medrecord import embedded_postgres
+
+    try:
+        embedded_postgres.hold_serve_lock(data_dir)
+    except embedded_postgres.AlreadyServing as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
+
+
+def _exit_quietly(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
 
 
 @app.command()

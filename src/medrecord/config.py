@@ -33,6 +33,21 @@ class Settings(BaseSettings):
     )
     data_dir: Path = Field(default_factory=default_data_dir)
 
+    # Least privilege (docs/reliability.md): the app connects as a role that may read and write
+    # rows (only append to audit_event); the owner of the tables migrates and grants it that.
+    migration_database_url: str | None = Field(
+        default=None,
+        description="PostgreSQL URL of the tables' owner, for migrations. Unset: "
+        "MEDRECORD_DATABASE_URL migrates and nothing is granted.",
+    )
+    database_app_role: str = Field(
+        default="medrecord_app",
+        min_length=1,
+        max_length=63,
+        description="The role that receives the app's rights after each migration: "
+        "MEDRECORD_DATABASE_URL's login (or a role it inherits from).",
+    )
+
     jwt_issuer: str = "https://login.medrecord.example"
     jwt_audience: str = "medrecord-api"
     jwt_public_key_pem: str | None = Field(

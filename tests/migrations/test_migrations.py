@@ -66,8 +66,9 @@ def test_migration_files_follow_the_naming_convention() -> None:
         "TRUNCATE audit_event CASCADE",
     ],
 )
-def test_database_refuses_to_change_audit_rows(engine: Engine, statement: str) -> None:
-    with engine.connect() as conn:
+def test_database_refuses_to_change_audit_rows(owner_engine: Engine, statement: str) -> None:
+    # As the owner: the app role may not even try (tests/system/test_least_privilege.py).
+    with owner_engine.connect() as conn:
         conn.execute(
             text(
                 "INSERT INTO audit_event (id, actor_subject, actor_name, actor_role, action, "

@@ -2,87 +2,24 @@
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.support.serve_process import Server, clean_env, free_port, medrecord
+
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def medrecord(*args: str) -> list[str]:
-    return [sys.executable, "-m", "medrecord.cli", *args]
-
-
-def clean_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MEDRECORD_")}
-    env.pop("TEST_DATABASE_URL", None)
-    return env
-
-
-class Server:
-    def __init__(self, data_dir: Path, port: int) -> None:
-        self.data_dir, self.port = data_dir, port
-        self.base = f"http://127.0.0.1:{port}"
-        self.log = data_dir.parent / f"serve-{port}.log"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> float:
-        started = time.monotonic()
-        with self.log.open("ab") as log:  # the child keeps its own copy of the descriptor
-            self.process = subprocess.Popen(
-                medrecord("serve", "--port", str(self.port), "--data-dir", str(self.data_dir)),
-                env=clean_env(),
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = started + 60
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, self.log.read_text()
-            try:
-                if httpx.get(self.base + "/readyz", timeout=1).status_code == 200:
-                    return time.monotonic() - started
-            except httpx.TransportError:
-                pass
-            time.sleep(0.2)
-        raise AssertionError("not ready within 60 s:\n" + self.log.read_text())
-
-    def stop(self) -> int:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGINT)
-        return self.process.wait(timeout=30)
-
-    def token(self, username: str) -> str:
-        return subprocess.run(
-            medrecord("token", "--demo", username, "--data-dir", str(self.data_dir)),
-            env=clean_env(),
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[Server]:
     server = Server(tmp_path / "data", free_port())
     yield server
-    if server.process and server.process.poll() is None:
-        server.process.kill()
-        server.process.wait()
+    server.kill()
 
 
 def test_serve_starts_embedded_postgres_seeds_and_answers_over_http(server: Server) -> None:
