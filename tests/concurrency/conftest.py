@@ -24,7 +24,11 @@ from tests.support.world import RaceWorld, build_race_world
 
 @pytest.fixture(scope="session")
 def race_engine(fresh_database: Callable[[], str], settings: Settings) -> Iterator[Engine]:
-    pooled = settings.model_copy(update={"db_pool_size": 20, "db_max_overflow": 40})
+    # race_db, a session-long arranging session, sits idle in its transaction between
+    # tests: no idle-in-transaction timeout for it (the app's default ends such sessions).
+    pooled = settings.model_copy(
+        update={"db_pool_size": 20, "db_max_overflow": 40, "db_idle_in_transaction_timeout_ms": 0}
+    )
     engine = make_engine(fresh_database(), pooled)
     migrate.upgrade(engine)
     yield engine
