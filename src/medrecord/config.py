@@ -7,7 +7,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import platformdirs
-from pydantic import Field
+from limits import parse
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -95,7 +96,7 @@ class Settings(BaseSettings):
         default=5, ge=1, description="Longest wait to open a database connection; then 503."
     )
     retry_after_seconds: int = Field(
-        default=5, ge=1, description="The Retry-After a 503 or 429 answer carries."
+        default=5, ge=1, description="The Retry-After of a 503 (a 429 says when its window frees)."
     )
     header_timeout_seconds: float = Field(
         default=10.0, gt=0, description="A client must send its request headers within this."
@@ -112,6 +113,16 @@ class Settings(BaseSettings):
         default="30/minute",
         description="Look-ups of CPR numbers that are not registered, per caller.",
     )
+
+    @field_validator("failed_authentication_limit", "unknown_cpr_limit")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        # Refuse to start with a limit the limiter cannot read, not on the first refusal.
+        try:
+            parse(value)
+        except ValueError as exc:
+            raise ValueError(f"not a rate limit like '30/minute': {value!r}") from exc
+        return value
 
     @property
     def is_dev(self) -> bool:

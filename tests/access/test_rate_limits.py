@@ -18,6 +18,7 @@ import psutil
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 from sqlalchemy import Engine, create_engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -425,3 +426,9 @@ def test_the_limit_holds_across_two_worker_processes(
     assert sum(c["401"] for c in per_worker.values()) == 21
     assert elsewhere == 401  # uvicorn trusts X-Forwarded-For from 127.0.0.1 (its default)
     assert audited == 100
+
+
+@pytest.mark.parametrize("field", ["failed_authentication_limit", "unknown_cpr_limit"])
+def test_a_limit_the_limiter_cannot_read_stops_the_start(field: str) -> None:
+    with pytest.raises(ValidationError, match="not a rate limit"):
+        Settings(**{field: "lots"})  # type: ignore[arg-type]
