@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 from dataclasses import dataclass
@@ -144,6 +145,17 @@ def _seed_if_empty(db: Database) -> None:
     console.print("Seeded demo data: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
 
 
+def _raise_open_file_limit() -> None:
+    """Every connection is a file: at the soft limit (often 1,024) new connections are closed at
+    once, so a crowd of slow clients would lock honest ones out before their deadlines pass."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != hard:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
@@ -179,6 +191,7 @@ def serve(
     from medrecord.serving import uvicorn_options
 
     options = uvicorn_options(settings)
+    _raise_open_file_limit()
     if workers == 1:
         from medrecord.main import create_app
 
