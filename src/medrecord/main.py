@@ -7,12 +7,13 @@ from contextlib import asynccontextmanager
 from importlib.resources import files
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+import structlog
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from medrecord import __version__
 from medrecord.access.tokens import TokenVerifier
@@ -21,7 +22,14 @@ from medrecord.card.api import me_router
 from medrecord.card.api import router as card_router
 from medrecord.citizen.api import router as citizen_router
 from medrecord.config import Settings, get_settings
-from medrecord.db import make_engine, make_sessionmaker
+from medrecord.db import (
+    DATABASE_FAULT_CLASSES,
+    DatabaseFault,
+    database_answers,
+    database_fault,
+    make_engine,
+    make_sessionmaker,
+)
 from medrecord.dispensing.api import pharmacy_router
 from medrecord.dispensing.api import router as dispensing_router
 from medrecord.drug.api import router as drug_router
@@ -41,6 +49,8 @@ from medrecord.prescription.api import router as prescription_router
 from medrecord.treatment_relation.api import router as relation_router
 from medrecord.web.app import PREFIX as WEB_PREFIX
 from medrecord.web.app import SubApplication, create_web_app
+
+log = structlog.get_logger("medrecord.db")
 
 DESCRIPTION = """
 **medrecord** keeps one current medication list per citizen — the shared medication record
@@ -111,6 +121,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         app.state.sessionmaker = make_sessionmaker(engine)
 
     install_problem_handlers(app)
+    _install_database_fault_handlers(app, settings)
     app.add_middleware(FrontDoorMiddleware, max_body_bytes=settings.max_body_bytes)
 
     api = APIRouter(prefix="/api/v1")
@@ -143,21 +154,67 @@ def _database_url(settings: Settings) -> str:
     return sqlalchemy_url(settings.database_url)
 
 
+_FAULT_PROBLEMS = {
+    DatabaseFault.busy: (
+        "Database busy",
+        "The medication record is too busy to answer in time; this request changed nothing. "
+        "Try again in a few seconds.",
+    ),
+    DatabaseFault.unavailable: (
+        "Database unavailable",
+        "The medication record's database cannot be reached just now. Try again in a few seconds.",
+    ),
+}
+
+
+def _install_database_fault_handlers(app: FastAPI, settings: Settings) -> None:
+    """The database busy or unreachable: 503 with Retry-After, in plain words (never SQL,
+    never a stack). Anything else of those classes keeps its handling (the front door's 500)."""
+
+    async def database_problem(_: Request, error: Exception) -> JSONResponse:
+        fault = database_fault(error)
+        if fault is None:
+            raise error
+        orig = getattr(error, "orig", error)
+        # No message: SQLAlchemy's carries the statement and its parameters (CPR numbers).
+        log.warning(
+            "database_fault",
+            fault=str(fault),
+            error=type(error).__name__,
+            cause=type(orig).__name__,
+            sqlstate=getattr(orig, "sqlstate", None),
+        )
+        title, detail = _FAULT_PROBLEMS[fault]
+        return problem(
+            503,
+            code=str(fault),
+            title=title,
+            detail=detail,
+            headers={"Retry-After": str(settings.retry_after_seconds)},
+        )
+
+    for cls in DATABASE_FAULT_CLASSES:
+        app.add_exception_handler(cls, database_problem)
+
+
 def _add_operations(app: FastAPI) -> None:
     @app.get("/healthz", tags=["operations"])
-    def healthz() -> dict[str, str]:
-        """Liveness: the process answers."""
+    async def healthz() -> dict[str, str]:
+        """Liveness: the process answers. Never touches the database or a worker thread."""
         return {"status": "ok"}
 
     @app.get("/readyz", tags=["operations"], responses=problem_responses(503))
-    def readyz() -> Any:
-        """Readiness: the database answers."""
-        try:
-            with app.state.engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
-        except Exception:
-            return problem(503, code="not-ready", detail="The database does not answer.")
-        return JSONResponse({"status": "ready"})
+    async def readyz() -> Any:
+        """Readiness: the database answers, asked on a connection of its own within 1.5 s
+        (an exhausted pool or busy worker threads do not make it wait)."""
+        if await database_answers(app.state.engine):
+            return JSONResponse({"status": "ready"})
+        return problem(
+            503,
+            code="not-ready",
+            detail="The database does not answer.",
+            headers={"Retry-After": str(app.state.settings.retry_after_seconds)},
+        )
 
     @app.get("/metrics", tags=["operations"], response_class=PlainTextResponse)
     def metrics() -> PlainTextResponse:

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from medrecord import db
 from medrecord.errors import DomainError
 from medrecord.http import status_of
 from medrecord.web import counter, login, oidc, sessions
@@ -117,7 +118,17 @@ def _install_error_pages(web: FastAPI) -> None:
         return page(request, "error.html", None, status_code=422,
                     error="The form has invalid fields. Go back and check them.")  # fmt: skip
 
+    async def database_fault(request: Request, exc: Exception) -> Response:
+        if db.database_fault(exc) is None:
+            raise exc  # not the database's fault: the error page's 500
+        response = page(request, "error.html", None, status_code=503,
+                        error="The medication record is busy or cannot be reached just now. "
+                        "Wait a few seconds and try again.")  # fmt: skip
+        response.headers["Retry-After"] = str(request.app.state.settings.retry_after_seconds)
+        return response
+
     handlers: dict[Any, Any] = {
+        **dict.fromkeys(db.DATABASE_FAULT_CLASSES, database_fault),
         RequestValidationError: invalid_form,
         LoginRequired: login_required,
         CsrfRejected: csrf_rejected,
