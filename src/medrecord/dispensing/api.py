@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Response, status
 
@@ -26,12 +26,35 @@ from medrecord.openapi_links import READ_DISPENSING, UNDO, linked
 
 router = APIRouter(prefix="/citizens/{cpr}", tags=["dispensings"])
 
+# Documented as required, with the syntax dispensing.idempotency checks, though the route takes
+# it as optional: the use case refuses a missing or malformed key itself (400, on the citizen's
+# log), where FastAPI would answer an unaudited 422.
+IDEMPOTENCY_KEY: dict[str, Any] = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": True,
+    "description": "A fresh key (e.g. a UUID) per dispensing. A retry with the same key and body "
+    "gets the first answer; with another body, 422.",
+    "schema": {
+        "type": "string",
+        "pattern": "^[\\x21-\\x7e]{1,200}$",
+        "examples": ["5f0c3a9e-1d2b-4c1e-9a53-0b7d2e8f6a11"],
+    },
+}
+
+
+def _documented(*args: Any, parameters: list[dict[str, Any]], **kwargs: Any) -> dict[str, Any]:
+    """``documented()``, with parameters the route's signature keeps out of the document."""
+    route = documented(*args, **kwargs)
+    route["openapi_extra"]["parameters"] = parameters
+    return route
+
 
 @router.post(
     "/prescriptions/{prescription_id}/dispensings",
     response_model=DispensingRead,
     status_code=status.HTTP_201_CREATED,
-    **documented(
+    **_documented(
         Permission.dispensing_write,
         *CITIZEN_PROBLEMS,
         problems.ExceedsRemaining,
@@ -58,6 +81,7 @@ router = APIRouter(prefix="/citizens/{cpr}", tags=["dispensings"])
         problems.SubstitutionNotAllowed,
         problems.TooEarly,
         problems.UnknownPackage,
+        parameters=[IDEMPOTENCY_KEY],
         responses=linked(201, "Dispensed", ReadDispensing=READ_DISPENSING, Undo=UNDO),
     ),
 )
@@ -68,14 +92,7 @@ def dispense(
     actor: ActorDep,
     declared: DeclaredPurposeDep,
     response: Response,
-    idempotency_key: Annotated[
-        str | None,
-        Header(
-            description="A fresh key (e.g. a UUID) per dispensing. A retry with the same key "
-            "and body gets the first answer; with another body, 422.",
-            examples=["5f0c3a9e-1d2b-4c1e-9a53-0b7d2e8f6a11"],
-        ),
-    ] = None,
+    idempotency_key: Annotated[str | None, Header(include_in_schema=False)] = None,
     body: DispensingCreate | None = None,
 ) -> DispensingRead:
     """Dispense one iteration of the prescription (Idempotency-Key required)."""
