@@ -419,11 +419,10 @@ def test_the_limit_holds_across_two_worker_processes(
         f"\ntwo workers, 100 bad tokens from one address in {elapsed:.1f} s: {dict(statuses)}; "
         "per worker: " + "; ".join(str(dict(c)) for c in per_worker.values())
     )
+    # 20 in all, not 20 per worker: the window is shared (per-worker windows would let up to
+    # 40 through). Which worker took which connection is the kernel's choice, and /metrics
+    # shows one worker per scrape, so the per-worker split is printed, not asserted.
     assert statuses == {401: 20, 429: 80}
-    # Both workers refused; together they let through 20 (and the other address's one).
-    assert len(per_worker) == 2
-    assert all(c["401"] + c["429"] > 0 for c in per_worker.values())
-    assert sum(c["401"] for c in per_worker.values()) == 21
     assert elsewhere == 401  # uvicorn trusts X-Forwarded-For from 127.0.0.1 (its default)
     assert audited == 100
 
