@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,10 +18,15 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    server = Server(tmp_path / "data", free_port())
+def server() -> Iterator[Server]:
+    # Not under pytest's 0700 temp root: as root, pgserver runs initdb as its own user, which
+    # must reach the data directory (the root's mode is reset by other pytest processes).
+    home = Path(tempfile.mkdtemp(prefix="medrecord-serve-"))
+    home.chmod(0o755)
+    server = Server(home / "data", free_port())
     yield server
     server.kill()
+    shutil.rmtree(home, ignore_errors=True)
 
 
 def test_serve_starts_embedded_postgres_seeds_and_answers_over_http(server: Server) -> None:
