@@ -266,7 +266,10 @@ def _worker_with_port(serve: Serve, port: int) -> Any:
     raise AssertionError(f"no worker holds the database connection from port {port}")
 
 
-def _serving_workers(serve: Serve, count: int, timeout: float = 30) -> float:
+def _serving_workers(serve: Serve, count: int, timeout: float = 90) -> float:
+    """Seconds until ``count`` workers listen. A respawned worker imports the whole app first:
+    a second or two, far longer on a CI host busy with other tests (the other worker serves
+    meanwhile; the respawn time is a figure, not the property under test)."""
     started = time.monotonic()
     while time.monotonic() - started < timeout:
         if len(serve.workers()) >= count:
