@@ -99,7 +99,7 @@ def duplicate_warnings(
 ) -> list[MedicationWarning]:
     """Warnings for a medication of ``drug`` against the other medications of the card, given
     as (id, drug, current status); only those in use (active or paused) count."""
-    warnings = []
+    warnings: list[MedicationWarning] = []
     for medication_id, other, status in others:
         if status not in IN_USE or (found := _reason(drug, other)) is None:
             continue
@@ -111,4 +111,6 @@ def duplicate_warnings(
                 medication_id=medication_id,
             )
         )
-    return warnings
+    # The gravest first, the same order on every read (the card's rows come in any order).
+    rank = {kind: i for i, kind in enumerate(WarningType)}
+    return sorted(warnings, key=lambda w: (rank[w.type], w.message, str(w.medication_id)))
