@@ -169,7 +169,13 @@ def test_every_failed_authentication_and_429_is_audited_without_a_citizen(
     for request_id in request_ids:
         client.get(card(unknown_cpr(1)), headers={**BAD_TOKEN, "X-Request-ID": request_id})
 
-    rows = audit_rows(db, action="token.verify")
+    # A real server in another test may be committing its own refusals meanwhile: ours are
+    # the ones from this address.
+    rows = [
+        r
+        for r in audit_rows(db, action="token.verify")
+        if (r.reason or "").startswith("client 203.0.113.77:")
+    ]
     assert [r.request_id for r in rows] == request_ids
     assert {(r.actor_subject, r.actor_name, r.actor_role) for r in rows} == {
         ("unauthenticated", "unauthenticated", "unauthenticated")
@@ -177,7 +183,6 @@ def test_every_failed_authentication_and_429_is_audited_without_a_citizen(
     assert {(r.citizen_id, r.actor_organisation_id, r.outcome) for r in rows} == {
         (None, None, "denied")
     }
-    assert all(r.reason and "203.0.113.77" in r.reason for r in rows)
     assert sum("rate limited" in (r.reason or "") for r in rows) == 5
 
 
