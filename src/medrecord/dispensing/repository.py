@@ -6,7 +6,6 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import case, delete, func, select, tuple_, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from medrecord.models import (
@@ -91,14 +90,6 @@ def get_dispensing(
     return session.execute(stmt).scalar_one_or_none()
 
 
-def get_idempotency_record(
-    session: Session, citizen_id: uuid.UUID, subject: str, key: str
-) -> IdempotencyRecord | None:
-    """The stored record, re-read from the database (another transaction may just have
-    committed it)."""
-    return session.get(IdempotencyRecord, (citizen_id, subject, key), populate_existing=True)
-
-
 def pharmacy_dispensings_since(
     session: Session, pharmacy_id: str, since: datetime
 ) -> list[tuple[Dispensing, Prescription, Citizen]]:
@@ -114,18 +105,6 @@ def pharmacy_dispensings_since(
         .order_by(Dispensing.dispensed_at.desc())
     )
     return [(d, p, c) for d, p, c in rows]
-
-
-def insert_idempotency_record(session: Session, record: IdempotencyRecord) -> bool:
-    """Insert the key in a savepoint; False when the key exists (the unique index waits for a
-    concurrent holder to commit or roll back first)."""
-    try:
-        with session.begin_nested():
-            session.add(record)
-            session.flush()
-    except IntegrityError:
-        return False
-    return True
 
 
 def purge_expired_idempotency_records(session: Session, *, now: datetime) -> int:
