@@ -15,8 +15,9 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
-from medrecord import errors, problems, request_context
+from medrecord import errors, idempotency, problems, request_context
 from medrecord.access.actor import Actor
 from medrecord.access.permissions import Permission
 from medrecord.access.policy import DeclaredPurpose
@@ -105,10 +106,29 @@ async def domain_error_problem(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     exc = cast(StarletteHTTPException, exc)
     detail = exc.detail if isinstance(exc.detail, str) else None
-    return problem(exc.status_code, detail=detail, headers=dict(exc.headers or {}))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        # Starlette names the methods of the first route it matched; a path served by
+        # several routes (GET and PUT of one medication) supports all of theirs (RFC 9110).
+        allowed = _documented_methods(request)
+        if allowed:
+            headers["Allow"] = ", ".join(allowed)
+    return problem(exc.status_code, detail=detail, headers=headers)
+
+
+def _documented_methods(request: Request) -> list[str]:
+    """The methods the OpenAPI document lists for the request's path (HEAD with GET)."""
+    paths: dict[str, Any] = request.app.openapi().get("paths", {})
+    for template, item in paths.items():
+        if compile_path(template)[0].match(request.scope["path"]):
+            methods = {method.upper() for method in item}
+            if "GET" in methods:
+                methods.add("HEAD")
+            return sorted(methods)
+    return []
 
 
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
@@ -180,6 +200,7 @@ def documented(
     *raises: type[errors.DomainError],
     own_only: bool = False,
     responses: dict[int | str, dict[str, Any]] | None = None,
+    parameters: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Route keyword arguments that document what a route checks and what it can answer:
     ``x-permission`` (``x-own-only`` for /me routes, which serve only the citizen's own data),
@@ -190,6 +211,9 @@ def documented(
     problem-type test fails a route whose list differs from what its code can raise.
 
     Failed authentications are rate limited, so a route that can answer 401 can answer 429.
+
+    ``parameters`` documents what the route's signature keeps out of the document (a header
+    the use case checks itself, so that a missing one is an audited refusal).
     """
     if problems.InvalidToken in raises:
         raises = (*raises, problems.RateLimitExceeded)
@@ -217,6 +241,8 @@ def documented(
     }
     if own_only:
         extra["x-own-only"] = True
+    if parameters:
+        extra["parameters"] = parameters
     return {
         "responses": {**(responses or {}), **by_status},
         "openapi_extra": extra,
@@ -293,6 +319,9 @@ def get_declared_purpose(
         Header(
             description="`consent` (the citizen consented at the point of care) or `emergency` "
             "(break the glass; needs X-Access-Reason).",
+            # The other purposes are the service's own (what an audit row records), never
+            # declared by a caller; any other value is refused as invalid-access-purpose.
+            json_schema_extra={"enum": [Purpose.consent.value, Purpose.emergency.value]},
         ),
     ] = None,
     x_access_reason: Annotated[
@@ -309,17 +338,22 @@ def get_declared_purpose(
 
 
 _STRONG_ETAG = re.compile(r'^\s*"(\d{1,9})"\s*$')
+_IF_MATCH_DESCRIPTION = 'The version you read, as its strong ETag, e.g. `"3"`. Stale → 412.'
+# What the document promises to accept (the parser also forgives spaces around it).
+_IF_MATCH_SCHEMA: dict[str, Any] = {"pattern": '^"[0-9]{1,9}"$', "examples": ['"1"']}
+# A write that always needs the version it read documents If-Match as required, though the
+# route takes it as optional: the use case refuses a missing one itself (428, on the citizen's
+# log), where FastAPI would answer an unaudited 422.
+IF_MATCH_REQUIRED: dict[str, Any] = {
+    "name": "If-Match",
+    "in": "header",
+    "required": True,
+    "description": _IF_MATCH_DESCRIPTION,
+    "schema": {"type": "string", **_IF_MATCH_SCHEMA},
+}
 
 
-def get_if_match(
-    if_match: Annotated[
-        str | None,
-        Header(
-            description='The version you read, as its strong ETag, e.g. `"3"`. Stale → 412.',
-            examples=['"1"'],
-        ),
-    ] = None,
-) -> int | None:
+def _version_of(if_match: str | None) -> int | None:
     if if_match is None:
         return None
     match = _STRONG_ETAG.match(if_match)
@@ -329,12 +363,51 @@ def get_if_match(
     return int(match.group(1))
 
 
+def get_if_match(
+    if_match: Annotated[
+        str | None,
+        Header(description=_IF_MATCH_DESCRIPTION, json_schema_extra=_IF_MATCH_SCHEMA),
+    ] = None,
+) -> int | None:
+    return _version_of(if_match)
+
+
+def get_required_if_match(
+    if_match: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> int | None:
+    # Documented by IF_MATCH_REQUIRED on the route.
+    return _version_of(if_match)
+
+
+def idempotency_key_parameter(*, required: bool, description: str) -> dict[str, Any]:
+    """The Idempotency-Key header as the OpenAPI document shows it, with the syntax
+    medrecord.idempotency checks. Routes take the header as optional and undocumented
+    (IdempotencyKeyDep): the use case refuses a missing or malformed key itself (400, on the
+    citizen's log), where FastAPI would answer an unaudited 422."""
+    return {
+        "name": "Idempotency-Key",
+        "in": "header",
+        "required": required,
+        "description": description,
+        "schema": {
+            "type": "string",
+            "pattern": idempotency.KEY_PATTERN,
+            "examples": ["5f0c3a9e-1d2b-4c1e-9a53-0b7d2e8f6a11"],
+        },
+    }
+
+
+IdempotencyKeyDep = Annotated[str | None, Header(alias="Idempotency-Key", include_in_schema=False)]
+
+
 CprPath = Annotated[
     str,
     Path(
         description="The citizen's CPR number, DDMMYY-NNNN or 10 digits.",
         examples=["070354-1234"],
         max_length=11,
+        # The syntax normalise_cpr accepts (SPEC §2); the date in it is checked there.
+        json_schema_extra={"pattern": "^[0-9]{6}[- ]?[0-9]{4}$"},
     ),
 ]
 # What every route that names a citizen can answer: the token, the purpose headers, and the
@@ -363,6 +436,7 @@ MAX_OFFSET = 1_000_000
 OffsetQuery = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip.")]
 SessionDep = Annotated[Session, Depends(get_session)]
 IfMatchDep = Annotated[int | None, Depends(get_if_match)]
+RequiredIfMatchDep = Annotated[int | None, Depends(get_required_if_match)]
 ActorDep = Annotated[Actor, Depends(get_actor)]
 DeclaredPurposeDep = Annotated[DeclaredPurpose, Depends(get_declared_purpose)]
 

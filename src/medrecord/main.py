@@ -44,6 +44,7 @@ from medrecord.http import (
 from medrecord.log import configure_logging
 from medrecord.medication.api import router as medication_router
 from medrecord.middleware import FrontDoorMiddleware
+from medrecord.openapi_wire import describe_front_door
 from medrecord.organisation.api import router as organisation_router
 from medrecord.prescription.api import router as prescription_router
 from medrecord.treatment_relation.api import router as relation_router
@@ -307,6 +308,7 @@ def _add_docs(app: FastAPI) -> None:
                 }
         for unused in ("HTTPValidationError", "ValidationError"):
             components.pop(unused, None)
+        describe_front_door(schema, {str(fault): texts for fault, texts in _FAULT_PROBLEMS.items()})
         app.openapi_schema = schema
         return schema
 

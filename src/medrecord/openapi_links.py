@@ -1,5 +1,6 @@
 """OpenAPI links along the dispensing chain: a created medication is prescribed, the
-prescription claimed and dispensed, the dispensing undone. A client (or a generated one, or
+prescription claimed and dispensed, the dispensing undone; a drug found in the catalogue is
+added to a card. A client (or a generated one, or
 schemathesis' state machine) follows a response into the next request without guessing ids.
 
 Routes add them with ``documented(..., responses=linked(201, "Created", PRESCRIBE, ...))``:
@@ -26,12 +27,14 @@ def _link(
     *,
     params: dict[str, str] | None = None,
     body: dict[str, str] | None = None,
+    same_citizen: bool = True,
 ) -> dict[str, Any]:
+    # Every route of the chain is under the same citizen; the catalogue names none.
+    citizen = {"path.cpr": "$request.path.cpr"} if same_citizen else {}
     link: dict[str, Any] = {
         "operationRef": _operation_ref(method, path),
         "description": description,
-        # Every route of the chain is under the same citizen.
-        "parameters": {"path.cpr": "$request.path.cpr", **(params or {})},
+        "parameters": {**citizen, **(params or {})},
     }
     if body is not None:
         link["requestBody"] = body
@@ -45,6 +48,13 @@ def linked(
     return {status: {"description": description, "links": links}}
 
 
+ADD_MEDICATION = _link(
+    "post",
+    "/citizens/{cpr}/medications",
+    "Add the first drug found to a citizen's card (the citizen is yours to name).",
+    body={"drug_id": "$response.body#/0/id"},
+    same_citizen=False,
+)
 READ_MEDICATION = _link(
     "get",
     "/citizens/{cpr}/medications/{medication_id}",

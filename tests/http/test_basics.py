@@ -198,3 +198,16 @@ def test_an_offset_beyond_any_page_is_a_422_not_a_database_error(
     response = client.get(path, headers=admin)
 
     assert_problem(response, 422, "validation-error")
+
+
+def test_405_names_every_method_the_path_supports(client: TestClient) -> None:
+    # GET and PUT of one medication are two routes; Allow must name both (RFC 9110 §15.5.6).
+    response = client.delete(
+        "/api/v1/citizens/0703541234/medications/6f1f7e0c-2c8b-4d0e-9a8b-1b2c3d4e5f60"
+    )
+
+    assert response.status_code == 405
+    assert response.headers["content-type"] == "application/problem+json"
+    allowed = {m.strip() for m in response.headers["allow"].split(",")}
+    assert {"GET", "PUT"} <= allowed
+    assert "DELETE" not in allowed

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+
+from medrecord.middleware import _CONTROL, _HEADER_CONTROL
+from medrecord.openapi_wire import HEADER_PATTERN, TEXT_PATTERN
 
 IF_MATCH_WRITES = [
     ("put", "/api/v1/citizens/{cpr}/medications/{medication_id}"),
@@ -60,9 +65,76 @@ def test_versioned_writes_declare_if_match_and_412_428(
     spec: dict[str, Any], method: str, path: str
 ) -> None:
     op = spec["paths"][path][method]
-    headers = {p["name"].lower() for p in op.get("parameters", []) if p["in"] == "header"}
-    assert "if-match" in headers
+    headers = {p["name"].lower(): p for p in op.get("parameters", []) if p["in"] == "header"}
+    # Required: a client generated from the document sends it, never meeting the 428.
+    assert headers["if-match"]["required"] is True
+    assert re.fullmatch(headers["if-match"]["schema"]["pattern"], '"3"')
     assert {"412", "428"} <= set(op["responses"])
+
+
+def test_creating_a_medication_documents_if_match_as_optional(spec: dict[str, Any]) -> None:
+    op = spec["paths"]["/api/v1/citizens/{cpr}/medications"]["post"]
+    [if_match] = [p for p in op["parameters"] if p["name"].lower() == "if-match"]
+    assert if_match["required"] is False
+
+
+def test_a_caller_may_declare_only_consent_or_emergency(spec: dict[str, Any]) -> None:
+    op = spec["paths"]["/api/v1/citizens/{cpr}/medication-card"]["get"]
+    [purpose] = [p for p in op["parameters"] if p["name"].lower() == "x-access-purpose"]
+    assert purpose["schema"]["enum"] == ["consent", "emergency"]
+
+
+def test_parameters_are_never_documented_as_null(spec: dict[str, Any]) -> None:
+    # HTTP has no null: a generated client would send the word "null" and get a 422.
+    for method, path, op in api_operations(spec):
+        for parameter in op.get("parameters", []):
+            assert '"type": "null"' not in json.dumps(parameter["schema"]), (method, path)
+
+
+def test_every_api_route_documents_the_503_of_a_busy_database_with_retry_after(
+    spec: dict[str, Any],
+) -> None:
+    for method, path, op in api_operations(spec):
+        answer = op["responses"]["503"]
+        assert "Retry-After" in answer["headers"], (method, path)
+        examples = answer["content"]["application/problem+json"]["examples"]
+        assert set(examples) == {"database-busy", "database-unavailable"}, (method, path)
+
+
+def test_routes_with_a_body_document_the_front_doors_refusals(spec: dict[str, Any]) -> None:
+    with_body = [(m, p, op) for m, p, op in api_operations(spec) if "requestBody" in op]
+    assert len(with_body) >= 10
+    for method, path, op in with_body:
+        assert {"400", "408", "413", "422"} <= set(op["responses"]), (method, path)
+
+
+def test_free_text_is_documented_with_the_front_doors_control_character_rule(
+    spec: dict[str, Any],
+) -> None:
+    components = spec["components"]["schemas"]
+    reason = components["MedicationWithdraw"]["properties"]["reason"]
+    assert reason["pattern"] == TEXT_PATTERN
+    free_text = next(
+        schema["properties"]["free_text"]
+        for name, schema in components.items()
+        if name.startswith("FreeTextDosage")
+    )
+    # Its own pattern says only "not blank": the front door's rule stands beside it.
+    assert {"pattern": TEXT_PATTERN} in free_text["allOf"]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "refused"), [(TEXT_PATTERN, _CONTROL), (HEADER_PATTERN, _HEADER_CONTROL)]
+)
+def test_the_documented_text_rule_is_exactly_the_front_doors(
+    pattern: str, refused: re.Pattern[str]
+) -> None:
+    # Every code point from NUL to beyond the C1 block, and a few far ones.
+    for code in [*range(0x00, 0x180), 0x2028, 0xFEFF, 0x1F600]:
+        text = f"a{chr(code)}b"
+        assert (re.fullmatch(pattern, text) is not None) is (refused.search(text) is None), hex(
+            code
+        )
 
 
 def test_dispensing_declares_idempotency_key_and_its_conflicts(spec: dict[str, Any]) -> None:

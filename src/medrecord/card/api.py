@@ -12,10 +12,11 @@ from medrecord.card.schemas import CardReviewRead, MedicationCardRead
 from medrecord.http import (
     CITIZEN_PROBLEMS,
     IF_MATCH_PROBLEMS,
+    IF_MATCH_REQUIRED,
     ActorDep,
     CprPath,
     DeclaredPurposeDep,
-    IfMatchDep,
+    RequiredIfMatchDep,
     SessionDep,
     documented,
     set_etag,
@@ -51,14 +52,19 @@ def read_medication_card(
 @router.post(
     "/medication-card/review",
     response_model=CardReviewRead,
-    **documented(Permission.card_review, *CITIZEN_PROBLEMS, *IF_MATCH_PROBLEMS),
+    **documented(
+        Permission.card_review,
+        *CITIZEN_PROBLEMS,
+        *IF_MATCH_PROBLEMS,
+        parameters=[IF_MATCH_REQUIRED],
+    ),
 )
 def review_medication_card(
     cpr: CprPath,
     session: SessionDep,
     actor: ActorDep,
     declared: DeclaredPurposeDep,
-    if_match: IfMatchDep,
+    if_match: RequiredIfMatchDep,
     response: Response,
 ) -> CardReviewRead:
     """Mark the card as reviewed and current (If-Match: card version)."""

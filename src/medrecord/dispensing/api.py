@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Response, status
+from fastapi import APIRouter, Path, Response, status
 
 from medrecord import problems
 from medrecord.access.permissions import Permission
@@ -19,42 +19,27 @@ from medrecord.http import (
     ActorDep,
     CprPath,
     DeclaredPurposeDep,
+    IdempotencyKeyDep,
     SessionDep,
     documented,
+    idempotency_key_parameter,
 )
 from medrecord.openapi_links import READ_DISPENSING, UNDO, linked
 
 router = APIRouter(prefix="/citizens/{cpr}", tags=["dispensings"])
 
-# Documented as required, with the syntax dispensing.idempotency checks, though the route takes
-# it as optional: the use case refuses a missing or malformed key itself (400, on the citizen's
-# log), where FastAPI would answer an unaudited 422.
-IDEMPOTENCY_KEY: dict[str, Any] = {
-    "name": "Idempotency-Key",
-    "in": "header",
-    "required": True,
-    "description": "A fresh key (e.g. a UUID) per dispensing. A retry with the same key and body "
+IDEMPOTENCY_KEY = idempotency_key_parameter(
+    required=True,
+    description="A fresh key (e.g. a UUID) per dispensing. A retry with the same key and body "
     "gets the first answer; with another body, 422.",
-    "schema": {
-        "type": "string",
-        "pattern": "^[\\x21-\\x7e]{1,200}$",
-        "examples": ["5f0c3a9e-1d2b-4c1e-9a53-0b7d2e8f6a11"],
-    },
-}
-
-
-def _documented(*args: Any, parameters: list[dict[str, Any]], **kwargs: Any) -> dict[str, Any]:
-    """``documented()``, with parameters the route's signature keeps out of the document."""
-    route = documented(*args, **kwargs)
-    route["openapi_extra"]["parameters"] = parameters
-    return route
+)
 
 
 @router.post(
     "/prescriptions/{prescription_id}/dispensings",
     response_model=DispensingRead,
     status_code=status.HTTP_201_CREATED,
-    **_documented(
+    **documented(
         Permission.dispensing_write,
         *CITIZEN_PROBLEMS,
         problems.ExceedsRemaining,
@@ -92,7 +77,7 @@ def dispense(
     actor: ActorDep,
     declared: DeclaredPurposeDep,
     response: Response,
-    idempotency_key: Annotated[str | None, Header(include_in_schema=False)] = None,
+    idempotency_key: IdempotencyKeyDep = None,
     body: DispensingCreate | None = None,
 ) -> DispensingRead:
     """Dispense one iteration of the prescription (Idempotency-Key required)."""

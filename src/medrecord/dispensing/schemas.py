@@ -25,6 +25,14 @@ class DispensingCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
+            # _one_form, stated for clients: with lines, no short form.
+            "if": {"required": ["lines"], "properties": {"lines": {"type": "array"}}},
+            "then": {
+                "properties": {
+                    "package_number": {"type": "null"},
+                    "package_quantity": {"type": "null"},
+                }
+            },
             "examples": [
                 {},
                 {"package_number": "100075", "package_quantity": 1},
@@ -34,7 +42,7 @@ class DispensingCreate(BaseModel):
                         {"package_number": "100001", "package_quantity": 1},
                     ]
                 },
-            ]
+            ],
         },
     )
 

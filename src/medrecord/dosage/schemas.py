@@ -20,6 +20,7 @@ from pydantic import (
     PlainSerializer,
     SerializerFunctionWrapHandler,
     Tag,
+    WithJsonSchema,
     model_serializer,
     model_validator,
 )
@@ -35,16 +36,26 @@ def _number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
+# Documented as the JSON numbers clients send (pydantic would document any string, though
+# only decimal strings parse), with the three decimals allowed as multipleOf.
 Quantity = Annotated[
     Decimal,
     Field(gt=0, le=10000, max_digits=9, decimal_places=3),
     PlainSerializer(_number, when_used="json"),
+    WithJsonSchema(
+        {"type": "number", "exclusiveMinimum": 0, "maximum": 10000, "multipleOf": 0.001},
+        mode="validation",
+    ),
 ]
 # The lower end of a range may be 0 ("0-1 tablet"), as FMK allows.
 RangeMinimum = Annotated[
     Decimal,
     Field(ge=0, le=10000, max_digits=9, decimal_places=3),
     PlainSerializer(_number, when_used="json"),
+    WithJsonSchema(
+        {"type": "number", "minimum": 0, "maximum": 10000, "multipleOf": 0.001},
+        mode="validation",
+    ),
 ]
 
 

@@ -8,6 +8,7 @@ from medrecord import problems
 from medrecord.drug import service
 from medrecord.drug.schemas import DrugDetail, DrugRead
 from medrecord.http import AUTHENTICATED, ActorDep, OffsetQuery, SessionDep, documented
+from medrecord.openapi_links import ADD_MEDICATION, linked
 
 router = APIRouter(prefix="/drugs", tags=["catalogue"])
 
@@ -15,7 +16,11 @@ router = APIRouter(prefix="/drugs", tags=["catalogue"])
 @router.get(
     "",
     response_model=list[DrugRead],
-    **documented(AUTHENTICATED, problems.InvalidToken),
+    **documented(
+        AUTHENTICATED,
+        problems.InvalidToken,
+        responses=linked(200, "Drugs found", AddMedication=ADD_MEDICATION),
+    ),
 )
 def search_drugs(
     session: SessionDep,

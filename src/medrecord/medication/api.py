@@ -10,12 +10,16 @@ from medrecord.access.permissions import Permission
 from medrecord.http import (
     CITIZEN_PROBLEMS,
     IF_MATCH_PROBLEMS,
+    IF_MATCH_REQUIRED,
     ActorDep,
     CprPath,
     DeclaredPurposeDep,
+    IdempotencyKeyDep,
     IfMatchDep,
+    RequiredIfMatchDep,
     SessionDep,
     documented,
+    idempotency_key_parameter,
     set_etag,
 )
 from medrecord.medication import service
@@ -31,6 +35,13 @@ from medrecord.openapi_links import PRESCRIBE, READ_MEDICATION, linked
 
 router = APIRouter(prefix="/citizens/{cpr}", tags=["medications"])
 
+IDEMPOTENCY_KEY = idempotency_key_parameter(
+    required=False,
+    description="Optional, and recommended: a fresh key (e.g. a UUID) per new medication. A "
+    "retry with the same key and body gets the first answer instead of a second medication; "
+    "with another body, 422.",
+)
+
 MedicationId = Annotated[uuid.UUID, Path(description="The medication's id.")]
 
 
@@ -44,6 +55,10 @@ MedicationId = Annotated[uuid.UUID, Path(description="The medication's id.")]
         *IF_MATCH_PROBLEMS,
         problems.UnknownDrug,
         problems.InvalidDosage,
+        problems.IdempotencyInDoubt,
+        problems.IdempotencyKeyReused,
+        problems.InvalidIdempotencyKey,
+        parameters=[IDEMPOTENCY_KEY],
         responses=linked(201, "Created", ReadMedication=READ_MEDICATION, Prescribe=PRESCRIBE),
     ),
 )
@@ -55,11 +70,14 @@ def create_medication(
     declared: DeclaredPurposeDep,
     if_match: IfMatchDep,
     response: Response,
+    idempotency_key: IdempotencyKeyDep = None,
 ) -> MedicationRead:
-    """Add a medication to the card (optional If-Match: card version)."""
+    """Add a medication to the card (optional If-Match: card version; optional
+    Idempotency-Key: a retry gets the first answer, not a second medication)."""
     medication = service.create_medication(
-        session, actor, cpr=cpr, declared=declared, write=body, expected_card_version=if_match
-    )
+        session, actor, cpr=cpr, declared=declared, write=body,
+        expected_card_version=if_match, idempotency_key=idempotency_key,
+    )  # fmt: skip
     response.headers["Location"] = f"/api/v1/citizens/{cpr}/medications/{medication.id}"
     set_etag(response, medication.version)
     return medication
@@ -97,6 +115,7 @@ def read_medication(
         problems.MedicationWithdrawn,
         problems.UnknownDrug,
         problems.InvalidDosage,
+        parameters=[IF_MATCH_REQUIRED],
     ),
 )
 def replace_medication(
@@ -106,7 +125,7 @@ def replace_medication(
     session: SessionDep,
     actor: ActorDep,
     declared: DeclaredPurposeDep,
-    if_match: IfMatchDep,
+    if_match: RequiredIfMatchDep,
     response: Response,
 ) -> MedicationRead:
     """Replace the whole medication; omitted optional fields are cleared (If-Match required)."""
@@ -130,6 +149,7 @@ def replace_medication(
         problems.MedicationNotFound,
         problems.MedicationWithdrawn,
         problems.UnknownDrug,
+        parameters=[IF_MATCH_REQUIRED],
     ),
 )
 def pause_medication(
@@ -138,7 +158,7 @@ def pause_medication(
     session: SessionDep,
     actor: ActorDep,
     declared: DeclaredPurposeDep,
-    if_match: IfMatchDep,
+    if_match: RequiredIfMatchDep,
     response: Response,
     body: MedicationPause | None = None,
 ) -> MedicationRead:
@@ -162,6 +182,7 @@ def pause_medication(
         problems.MedicationNotPaused,
         problems.MedicationWithdrawn,
         problems.UnknownDrug,
+        parameters=[IF_MATCH_REQUIRED],
     ),
 )
 def resume_medication(
@@ -170,7 +191,7 @@ def resume_medication(
     session: SessionDep,
     actor: ActorDep,
     declared: DeclaredPurposeDep,
-    if_match: IfMatchDep,
+    if_match: RequiredIfMatchDep,
     response: Response,
 ) -> MedicationRead:
     """Resume a paused medication (If-Match required)."""
@@ -192,6 +213,7 @@ def resume_medication(
         problems.MedicationNotFound,
         problems.MedicationWithdrawn,
         problems.UnknownDrug,
+        parameters=[IF_MATCH_REQUIRED],
     ),
 )
 def withdraw_medication(
@@ -201,7 +223,7 @@ def withdraw_medication(
     session: SessionDep,
     actor: ActorDep,
     declared: DeclaredPurposeDep,
-    if_match: IfMatchDep,
+    if_match: RequiredIfMatchDep,
     response: Response,
 ) -> MedicationRead:
     """Withdraw (seponere) a medication with a reason; cancels its open prescriptions."""
@@ -225,6 +247,7 @@ def withdraw_medication(
         problems.NotMarkingOrganisation,
         problems.NotPrivate,
         problems.UnknownDrug,
+        parameters=[IF_MATCH_REQUIRED],
     ),
 )
 def mark_medication_private(
@@ -233,7 +256,7 @@ def mark_medication_private(
     session: SessionDep,
     actor: ActorDep,
     declared: DeclaredPurposeDep,
-    if_match: IfMatchDep,
+    if_match: RequiredIfMatchDep,
     response: Response,
 ) -> MedicationRead:
     """Hide the medication from all but the citizen and your organisation (If-Match)."""
@@ -257,6 +280,7 @@ def mark_medication_private(
         problems.NotMarkingOrganisation,
         problems.NotPrivate,
         problems.UnknownDrug,
+        parameters=[IF_MATCH_REQUIRED],
     ),
 )
 def unmark_medication_private(
@@ -265,7 +289,7 @@ def unmark_medication_private(
     session: SessionDep,
     actor: ActorDep,
     declared: DeclaredPurposeDep,
-    if_match: IfMatchDep,
+    if_match: RequiredIfMatchDep,
     response: Response,
 ) -> MedicationRead:
     """Make a private medication visible again (marking organisation only; If-Match)."""

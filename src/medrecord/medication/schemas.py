@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 
 from medrecord.access.schemas import PersonRef
 from medrecord.dosage import examples
@@ -14,6 +14,12 @@ from medrecord.medication.warnings import MedicationWarning
 
 # Treatment dates a clinician can mean (and date arithmetic on them cannot overflow).
 EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)
+TreatmentDate = Annotated[
+    date,
+    Field(ge=EARLIEST, le=LATEST),
+    # JSON Schema has no bounds for dates: the years, as a pattern beside format: date.
+    WithJsonSchema({"type": "string", "format": "date", "pattern": "^(19|20|21)[0-9]{2}-"}),
+]
 
 
 class MedicationWrite(BaseModel):
@@ -50,11 +56,11 @@ class MedicationWrite(BaseModel):
     route: str = Field(default="oral", min_length=1, max_length=60, examples=["oral"])
     dosage: Dosage = Field(description="Structured (unit and periods) or free text; see SPEC §2.1.")
     substitution_allowed: bool = True
-    start_date: date | None = Field(default=None, ge=EARLIEST, le=LATEST, examples=["2026-11-21"])
+    start_date: TreatmentDate | None = Field(default=None, examples=["2026-11-21"])
     started_previously: bool = Field(
         default=False, description="Started before it was recorded here (no known start date)."
     )
-    end_date: date | None = Field(default=None, ge=EARLIEST, le=LATEST)
+    end_date: TreatmentDate | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> MedicationWrite:

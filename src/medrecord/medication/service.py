@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from medrecord import clock
+from medrecord import clock, idempotency
 from medrecord.access.actor import Actor
 from medrecord.access.permissions import Permission
 from medrecord.access.policy import Access, DeclaredPurpose, sees_private_item
@@ -121,7 +121,10 @@ def create_medication(
     declared: DeclaredPurpose,
     write: MedicationWrite,
     expected_card_version: int | None = None,
+    idempotency_key: str | None = None,
 ) -> MedicationRead:
+    """Add a medication to the card. With an Idempotency-Key, a retry (the answer was lost
+    to a broken connection or a 503) gets the first answer instead of a second medication."""
     with guarded(
         session,
         actor,
@@ -131,30 +134,64 @@ def create_medication(
         action="medication.create",
         resource_type="medication",
     ) as (citizen, access, entry):
-        card = citizen_repository.lock_card(session, citizen.id)
-        if expected_card_version is not None:
-            check_version(card.version, expected_card_version, "medication card")
-        drug = _require_drug(session, write.drug_id)
-        now = clock.now()
-        medication = Medication(
-            id=uuid.uuid4(),
-            citizen_id=citizen.id,
-            status=MedicationStatus.active,
-            private=False,
-            version=1,
-            created_by=actor.snapshot(),
-            modified_by=actor.snapshot(),
-            created_at=now,
-            modified_at=now,
-        )
-        _apply(medication, write, drug)
-        repository.add(session, medication)
-        repository.add_version(session, medication, change="created", by=actor.snapshot(), at=now)
-        citizen_repository.bump_card_version(session, citizen.id)
-        entry.resource_id = medication.id
-        result = medication_read(medication, drug)
-        result.warnings = _warnings(session, actor, access, medication, drug)
+        record = None
+        if idempotency_key is not None:
+            record = idempotency.new_record(
+                citizen_id=citizen.id,
+                subject=actor.subject,
+                key=idempotency.valid_key(idempotency_key),
+                fingerprint=idempotency.fingerprint(
+                    {
+                        "operation": "medication.create",
+                        "if_match": expected_card_version,
+                        "body": write.model_dump(mode="json"),
+                    }
+                ),
+                now=clock.now(),
+            )
+        first = None if record is None else idempotency.claim_key(session, record)
+        if first is not None:
+            result = MedicationRead.model_validate(first)
+            entry.action = "medication.replay"
+        else:
+            result = _create(session, actor, access, citizen.id, write, expected_card_version)
+            if record is not None:
+                idempotency.answered(record, 201, result.model_dump(mode="json"))
+        entry.resource_id = result.id
     session.commit()
+    return result
+
+
+def _create(
+    session: Session,
+    actor: Actor,
+    access: Access,
+    citizen_id: uuid.UUID,
+    write: MedicationWrite,
+    expected_card_version: int | None,
+) -> MedicationRead:
+    card = citizen_repository.lock_card(session, citizen_id)
+    if expected_card_version is not None:
+        check_version(card.version, expected_card_version, "medication card")
+    drug = _require_drug(session, write.drug_id)
+    now = clock.now()
+    medication = Medication(
+        id=uuid.uuid4(),
+        citizen_id=citizen_id,
+        status=MedicationStatus.active,
+        private=False,
+        version=1,
+        created_by=actor.snapshot(),
+        modified_by=actor.snapshot(),
+        created_at=now,
+        modified_at=now,
+    )
+    _apply(medication, write, drug)
+    repository.add(session, medication)
+    repository.add_version(session, medication, change="created", by=actor.snapshot(), at=now)
+    citizen_repository.bump_card_version(session, citizen_id)
+    result = medication_read(medication, drug)
+    result.warnings = _warnings(session, actor, access, medication, drug)
     return result
 
 
