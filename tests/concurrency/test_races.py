@@ -182,6 +182,43 @@ def test_idempotent_retry_race_makes_one_row_and_ten_identical_answers(
     assert rows == 1
 
 
+def test_retried_medication_create_makes_one_medication_and_ten_identical_answers(
+    live_server: str,
+    burst: Burst,
+    race_db: Session,
+    race_world: RaceWorld,
+    signer: TokenSigner,
+) -> None:
+    """A doctor's client whose answer was lost (503, broken connection) sends the create
+    again with its key: the card gets one medication, every retry the first answer."""
+    url = f"{live_server}/api/v1/citizens/{race_world.citizen.cpr}/medications"
+    doctor = {
+        "Authorization": "Bearer "
+        + signer.mint(sub="dr-retry", name="Dr. Retry", role="doctor", org=race_world.gp.id),
+        "Idempotency-Key": str(uuid.uuid4()),
+    }
+    marker = f"retried {uuid.uuid4()}"
+    body = medication_body(race_world.drug.id, indication_text=marker)
+
+    responses = burst([http_request("POST", url, doctor, body) for _ in range(10)])
+
+    statuses = Counter(r.status_code for r in responses)
+    bodies = {r.text for r in responses}
+    race_db.expire_all()
+    rows = race_db.scalars(
+        select(Medication.id).where(
+            Medication.citizen_id == race_world.citizen.id, Medication.indication_text == marker
+        )
+    ).all()
+    print(
+        f"\nmedication create retry race, 10 concurrent requests with one key: {dict(statuses)}, "
+        f"{len(bodies)} distinct bodies, {len(rows)} medication(s)"
+    )
+    assert statuses == Counter({201: 10})
+    assert len(bodies) == 1
+    assert [str(m) for m in rows] == [responses[0].json()["id"]]
+
+
 def test_claim_race_leaves_exactly_one_pharmacy_holding_the_prescription(
     live_server: str, burst: Burst, race_db: Session, race_world: RaceWorld, signer: TokenSigner
 ) -> None:

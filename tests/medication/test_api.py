@@ -15,6 +15,7 @@ from medrecord.models import (
     Citizen,
     Drug,
     DrugPackage,
+    Medication,
     Organisation,
     PharmacyOrder,
     Prescription,
@@ -315,3 +316,90 @@ def test_medication_of_another_citizen_is_404(
 
     assert response.status_code == 404
     assert "Amlodipin" not in response.text
+
+
+# --- a create retried with its Idempotency-Key --------------------------------------------
+
+
+def medications_with(db: Session, citizen: Citizen, indication_text: str) -> int:
+    return len(
+        db.scalars(
+            select(Medication.id).where(
+                Medication.citizen_id == citizen.id,
+                Medication.indication_text == indication_text,
+            )
+        ).all()
+    )
+
+
+def test_a_create_retried_with_its_key_gets_the_first_answer_and_no_second_medication(
+    client: TestClient, db: Session, citizen: Citizen, doctor: dict[str, str], drug: Drug
+) -> None:
+    url = f"{base(citizen)}/medications"
+    body = medication_body(drug.id, indication_text="Retried after a lost answer")
+    keyed = doctor | {"Idempotency-Key": "create-1"}
+
+    first = client.post(url, headers=keyed, json=body)
+    retry = client.post(url, headers=keyed, json=body)
+    other_body = client.post(url, headers=keyed, json=body | {"indication_text": "Another"})
+
+    assert first.status_code == retry.status_code == 201
+    assert retry.json() == first.json()
+    assert retry.headers["Location"] == first.headers["Location"]
+    assert retry.headers["ETag"] == first.headers["ETag"] == '"1"'
+    assert other_body.status_code == 422
+    assert other_body.json()["type"].endswith("/idempotency-key-reused")
+    assert medications_with(db, citizen, "Retried after a lost answer") == 1
+    assert medications_with(db, citizen, "Another") == 0
+    actions = db.scalars(
+        select(AuditEvent.action)
+        .where(AuditEvent.citizen_id == citizen.id, AuditEvent.action.like("medication.%"))
+        .order_by(AuditEvent.occurred_at)
+    ).all()
+    assert actions == ["medication.create", "medication.replay", "medication.create"]
+
+
+def test_without_a_key_each_create_is_a_new_medication(
+    client: TestClient, db: Session, citizen: Citizen, doctor: dict[str, str], drug: Drug
+) -> None:
+    create(client, citizen, doctor, drug.id, indication_text="Twice on purpose")
+    create(client, citizen, doctor, drug.id, indication_text="Twice on purpose")
+
+    assert medications_with(db, citizen, "Twice on purpose") == 2
+
+
+def test_a_malformed_key_is_refused_and_nothing_is_created(
+    client: TestClient, db: Session, citizen: Citizen, doctor: dict[str, str], drug: Drug
+) -> None:
+    body = medication_body(drug.id, indication_text="Bad key")
+
+    response = client.post(
+        f"{base(citizen)}/medications", headers=doctor | {"Idempotency-Key": "a b"}, json=body
+    )
+
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["type"].endswith("/invalid-idempotency-key")
+    assert medications_with(db, citizen, "Bad key") == 0
+
+
+def test_the_same_key_with_another_if_match_is_another_request(
+    client: TestClient,
+    db: Session,
+    citizen: Citizen,
+    doctor: dict[str, str],
+    drug: Drug,
+) -> None:
+    """A key already used for one medication cannot create another, with whatever card
+    version the client now sends."""
+    url = f"{base(citizen)}/medications"
+    body = medication_body(drug.id, indication_text="Keyed")
+    version = card_version(db, citizen)
+    keyed = doctor | {"Idempotency-Key": "create-2"}
+
+    assert client.post(url, headers=keyed, json=body).status_code == 201
+    again = client.post(url, headers=keyed | {"If-Match": f'"{version + 1}"'}, json=body)
+
+    assert again.status_code == 422
+    assert again.json()["type"].endswith("/idempotency-key-reused")
+    assert medications_with(db, citizen, "Keyed") == 1
