@@ -73,10 +73,34 @@ def claim_key(session: Session, record: IdempotencyRecord) -> dict[str, Any] | N
     return first.response_body
 
 
-def answered(record: IdempotencyRecord, status: int, body: dict[str, Any]) -> None:
-    """Store the answer a retry with the key will get."""
-    record.response_status = status
-    record.response_body = body
+def begin(
+    session: Session,
+    *,
+    citizen_id: uuid.UUID,
+    subject: str,
+    key: str | None,
+    request: dict[str, Any],
+    now: datetime,
+) -> tuple[IdempotencyRecord | None, dict[str, Any] | None]:
+    """For a write where the key is optional: (the record to store the answer in, or None
+    without a key; the first answer to replay, or None when this request goes ahead)."""
+    if key is None:
+        return None, None
+    record = new_record(
+        citizen_id=citizen_id,
+        subject=subject,
+        key=valid_key(key),
+        fingerprint=fingerprint(request),
+        now=now,
+    )
+    return record, claim_key(session, record)
+
+
+def answered(record: IdempotencyRecord | None, status: int, body: dict[str, Any]) -> None:
+    """Store the answer a retry with the key will get (nothing without a key)."""
+    if record is not None:
+        record.response_status = status
+        record.response_body = body
 
 
 def _insert(session: Session, record: IdempotencyRecord) -> bool:

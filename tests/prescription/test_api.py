@@ -11,7 +11,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from medrecord import clock
-from medrecord.models import Citizen, Drug, DrugPackage, Medication, Organisation, PharmacyOrder
+from medrecord.models import (
+    Citizen,
+    Drug,
+    DrugPackage,
+    Medication,
+    Organisation,
+    PharmacyOrder,
+    Prescription,
+)
 from tests.support.factories import (
     make_drug,
     make_medication,
@@ -310,3 +318,34 @@ def test_doctors_may_not_claim_and_pharmacists_may_not_prescribe(
         ).status_code
         == 403
     )
+
+
+def test_a_prescription_retried_with_its_key_is_prescribed_once(
+    client: TestClient,
+    db: Session,
+    citizen: Citizen,
+    doctor: dict[str, str],
+    medication: Medication,
+    package: DrugPackage,
+) -> None:
+    """The doctor's client lost the answer (503, broken connection) and sends it again."""
+    url = f"{base(citizen)}/prescriptions"
+    keyed = doctor | {"Idempotency-Key": "rx-1"}
+
+    first = client.post(url, headers=keyed, json=rx_body(medication, package))
+    retry = client.post(url, headers=keyed, json=rx_body(medication, package))
+    other = client.post(url, headers=keyed, json=rx_body(medication, package, iterations=2))
+    unkeyed = client.post(url, headers=doctor, json=rx_body(medication, package))
+
+    assert first.status_code == retry.status_code == 201
+    assert retry.json() == first.json()
+    assert retry.headers["location"] == first.headers["location"]
+    assert other.status_code == 422
+    assert other.json()["type"].endswith("/idempotency-key-reused")
+    assert unkeyed.status_code == 201
+    prescribed = db.scalars(
+        select(Prescription.id).where(
+            Prescription.citizen_id == citizen.id, Prescription.medication_id == medication.id
+        )
+    ).all()
+    assert sorted(map(str, prescribed)) == sorted([first.json()["id"], unkeyed.json()["id"]])

@@ -362,7 +362,6 @@ def write_until_answered(
     body: dict[str, Any],
     *,
     give_up_after: float,
-    retry: bool = True,
 ) -> httpx.Response | None:
     """Send the write, and again with the same key after a 503 or a lost connection, until it
     gets another answer or ``give_up_after`` seconds pass."""
@@ -376,7 +375,7 @@ def write_until_answered(
             if response.status_code == 201:
                 write.acknowledged_id = response.json()["id"]
             return response
-        if not retry or time.monotonic() > deadline:
+        if time.monotonic() > deadline:
             write.final_status = response.status_code if response is not None else 0
             return response
         time.sleep(RETRY_PAUSE)
@@ -392,7 +391,6 @@ class Load:
     readers: int = 3
     prescribers: int = 2
     dispensers: int = 2
-    retry_writes: bool = True
     pause: float = 0.02
     stop: threading.Event = field(default_factory=threading.Event)
     threads: list[threading.Thread] = field(default_factory=list)
@@ -440,7 +438,7 @@ class Load:
                     client, self.journal, write,
                     ("POST", f"/citizens/{cpr}/medications"),
                     medication_body(self.arrangement.drug_id, write.key),
-                    give_up_after=30, retry=self.retry_writes,
+                    give_up_after=30,
                 )  # fmt: skip
                 i += 1
                 time.sleep(self.pause)

@@ -134,29 +134,24 @@ def create_medication(
         action="medication.create",
         resource_type="medication",
     ) as (citizen, access, entry):
-        record = None
-        if idempotency_key is not None:
-            record = idempotency.new_record(
-                citizen_id=citizen.id,
-                subject=actor.subject,
-                key=idempotency.valid_key(idempotency_key),
-                fingerprint=idempotency.fingerprint(
-                    {
-                        "operation": "medication.create",
-                        "if_match": expected_card_version,
-                        "body": write.model_dump(mode="json"),
-                    }
-                ),
-                now=clock.now(),
-            )
-        first = None if record is None else idempotency.claim_key(session, record)
+        record, first = idempotency.begin(
+            session,
+            citizen_id=citizen.id,
+            subject=actor.subject,
+            key=idempotency_key,
+            request={
+                "operation": "medication.create",
+                "if_match": expected_card_version,
+                "body": write.model_dump(mode="json"),
+            },
+            now=clock.now(),
+        )
         if first is not None:
             result = MedicationRead.model_validate(first)
             entry.action = "medication.replay"
         else:
             result = _create(session, actor, access, citizen.id, write, expected_card_version)
-            if record is not None:
-                idempotency.answered(record, 201, result.model_dump(mode="json"))
+            idempotency.answered(record, 201, result.model_dump(mode="json"))
         entry.resource_id = result.id
     session.commit()
     return result

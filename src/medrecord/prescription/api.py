@@ -12,9 +12,11 @@ from medrecord.http import (
     ActorDep,
     CprPath,
     DeclaredPurposeDep,
+    IdempotencyKeyDep,
     OffsetQuery,
     SessionDep,
     documented,
+    idempotency_key_parameter,
 )
 from medrecord.openapi_links import DISPENSE, DISPENSE_ORDERED, ORDER, linked
 from medrecord.prescription import orders, service
@@ -30,6 +32,14 @@ router = APIRouter(prefix="/citizens/{cpr}", tags=["prescriptions"])
 PrescriptionId = Annotated[uuid.UUID, Path(description="The prescription's id.")]
 
 
+IDEMPOTENCY_KEY = idempotency_key_parameter(
+    required=False,
+    description="Optional, and recommended: a fresh key (e.g. a UUID) per prescription. A "
+    "retry with the same key and body gets the first answer instead of a second prescription; "
+    "with another body, 422.",
+)
+
+
 @router.post(
     "/prescriptions",
     response_model=PrescriptionRead,
@@ -42,6 +52,10 @@ PrescriptionId = Annotated[uuid.UUID, Path(description="The prescription's id.")
         problems.MedicationNotActive,
         problems.MedicationNotFound,
         problems.PackageNotOfDrug,
+        problems.IdempotencyInDoubt,
+        problems.IdempotencyKeyReused,
+        problems.InvalidIdempotencyKey,
+        parameters=[IDEMPOTENCY_KEY],
         responses=linked(201, "Created", Order=ORDER, Dispense=DISPENSE),
     ),
 )
@@ -52,9 +66,13 @@ def create_prescription(
     actor: ActorDep,
     declared: DeclaredPurposeDep,
     response: Response,
+    idempotency_key: IdempotencyKeyDep = None,
 ) -> PrescriptionRead:
-    """Prescribe from an active medication."""
-    prescription = service.prescribe(session, actor, cpr=cpr, declared=declared, command=body)
+    """Prescribe from an active medication (optional Idempotency-Key: a retry gets the first
+    answer, not a second prescription)."""
+    prescription = service.prescribe(
+        session, actor, cpr=cpr, declared=declared, command=body, idempotency_key=idempotency_key
+    )
     response.headers["Location"] = f"/api/v1/citizens/{cpr}/prescriptions/{prescription.id}"
     return prescription
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from medrecord import clock
+from medrecord import clock, idempotency
 from medrecord.access.actor import Actor
 from medrecord.access.permissions import Permission, Scope, scope_of
 from medrecord.access.policy import (
@@ -108,7 +108,10 @@ def prescribe(
     cpr: str,
     declared: DeclaredPurpose,
     command: PrescriptionCreate,
+    idempotency_key: str | None = None,
 ) -> PrescriptionRead:
+    """Prescribe from an active medication. With an Idempotency-Key, a retry whose first
+    answer was lost gets that answer instead of a second prescription."""
     with guarded(
         session,
         actor,
@@ -118,63 +121,82 @@ def prescribe(
         action="prescription.create",
         resource_type="prescription",
     ) as (citizen, access, entry):
-        medication = repository.lock_medication(session, citizen.id, command.medication_id)
-        if medication is None or not sees_private_item(
-            access,
-            organisation_id=actor.organisation_id,
-            private=medication.private,
-            marked_by=medication.private_organisation_id,
-        ):
-            raise MedicationNotFound()
-        raise_if(rules.prescribing_problem(medication.status_on(clock.today())))
-        drug = drug_repository.get_drug(session, medication.drug_id)
-        package = drug_repository.get_package(session, command.package_number)
-        if drug is None or package is None or package.drug_id != drug.id:
-            raise PackageNotOfDrug()
-        raise_if(
-            rules.validity_problem(
-                valid_from=command.valid_from, valid_to=command.valid_to, today=clock.today()
-            )
-        )
-        raise_if(rules.iterations_problem(drug.dispensing_group, command.iterations))
-        now = clock.now()
-        interval = command.interval()
-        per_iteration = package.size * command.package_quantity
-        prescription = Prescription(
-            id=uuid.uuid4(),
+        record, first = idempotency.begin(
+            session,
             citizen_id=citizen.id,
-            medication_id=medication.id,
-            medication_version=medication.version,
-            drug_id=drug.id,
-            package_number=package.package_number,
-            package_quantity=command.package_quantity,
-            iterations=command.iterations,
-            iteration_interval=interval[0] if interval else None,
-            iteration_interval_unit=interval[1] if interval else None,
-            unit=package.unit,
-            units_per_iteration=per_iteration,
-            prescribed_units=per_iteration * command.iterations,
-            dispensed_units=Decimal(0),
-            # The label's texts, as of the medication version prescribed from.
-            dosage_texts=medication.dosage_derived["texts"],
-            indication_code=medication.indication_code,
-            indication_text=medication.indication_text,
-            supplementary_instructions=command.supplementary_instructions,
-            valid_from=command.valid_from,
-            valid_to=command.valid_to,
-            substitution_allowed=command.substitution_allowed and medication.substitution_allowed,
-            status=PrescriptionStatus.open,
-            prescriber=actor.snapshot(),
-            version=1,
-            created_at=now,
-            modified_at=now,
+            subject=actor.subject,
+            key=idempotency_key,
+            request={"operation": "prescription.create", "body": command.model_dump(mode="json")},
+            now=clock.now(),
         )
-        repository.add(session, prescription)
-        citizen_repository.bump_card_version(session, citizen.id)
-        entry.resource_id = prescription.id
-        result = prescription_read(prescription, drug)
+        if first is not None:
+            result = PrescriptionRead.model_validate(first)
+            entry.action = "prescription.replay"
+        else:
+            result = _prescribe(session, actor, access, citizen, command)
+            idempotency.answered(record, 201, result.model_dump(mode="json"))
+        entry.resource_id = result.id
     session.commit()
     return result
+
+
+def _prescribe(
+    session: Session, actor: Actor, access: Access, citizen: Citizen, command: PrescriptionCreate
+) -> PrescriptionRead:
+    medication = repository.lock_medication(session, citizen.id, command.medication_id)
+    if medication is None or not sees_private_item(
+        access,
+        organisation_id=actor.organisation_id,
+        private=medication.private,
+        marked_by=medication.private_organisation_id,
+    ):
+        raise MedicationNotFound()
+    raise_if(rules.prescribing_problem(medication.status_on(clock.today())))
+    drug = drug_repository.get_drug(session, medication.drug_id)
+    package = drug_repository.get_package(session, command.package_number)
+    if drug is None or package is None or package.drug_id != drug.id:
+        raise PackageNotOfDrug()
+    raise_if(
+        rules.validity_problem(
+            valid_from=command.valid_from, valid_to=command.valid_to, today=clock.today()
+        )
+    )
+    raise_if(rules.iterations_problem(drug.dispensing_group, command.iterations))
+    now = clock.now()
+    interval = command.interval()
+    per_iteration = package.size * command.package_quantity
+    prescription = Prescription(
+        id=uuid.uuid4(),
+        citizen_id=citizen.id,
+        medication_id=medication.id,
+        medication_version=medication.version,
+        drug_id=drug.id,
+        package_number=package.package_number,
+        package_quantity=command.package_quantity,
+        iterations=command.iterations,
+        iteration_interval=interval[0] if interval else None,
+        iteration_interval_unit=interval[1] if interval else None,
+        unit=package.unit,
+        units_per_iteration=per_iteration,
+        prescribed_units=per_iteration * command.iterations,
+        dispensed_units=Decimal(0),
+        # The label's texts, as of the medication version prescribed from.
+        dosage_texts=medication.dosage_derived["texts"],
+        indication_code=medication.indication_code,
+        indication_text=medication.indication_text,
+        supplementary_instructions=command.supplementary_instructions,
+        valid_from=command.valid_from,
+        valid_to=command.valid_to,
+        substitution_allowed=command.substitution_allowed and medication.substitution_allowed,
+        status=PrescriptionStatus.open,
+        prescriber=actor.snapshot(),
+        version=1,
+        created_at=now,
+        modified_at=now,
+    )
+    repository.add(session, prescription)
+    citizen_repository.bump_card_version(session, citizen.id)
+    return prescription_read(prescription, drug)
 
 
 def _visible_prescriptions(
