@@ -41,8 +41,11 @@ def make_engine(url: str, settings: Settings | None = None) -> Engine:
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout_seconds,
-        # A pooled connection that died (e.g. PostgreSQL restarted) is replaced at checkout.
-        pool_pre_ping=True,
+        # No ping before each checkout: it was a round trip on every request. A connection
+        # that died (PostgreSQL restarted) fails its first statement instead; that request
+        # answers 503 + Retry-After, and SQLAlchemy then discards every connection of the pool
+        # older than the failure, so the next checkouts connect afresh.
+        pool_pre_ping=False,
         connect_args={
             "application_name": "medrecord",
             "options": " ".join(f"-c {name}={value}" for name, value in options.items()),
