@@ -26,8 +26,9 @@ from medrecord.main import create_app
 from tests.support.app_role import AppRole
 from tests.support.tokens import Tokens
 
-# Shared arrangements (gp, citizen, drug, ...) live in one plugin module, not in conftests.
-pytest_plugins = ["tests.support.fixtures"]
+# Shared arrangements (gp, citizen, drug, ...) live in one plugin module, not in conftests;
+# sql_recorder fails the run when an app statement would not route to one shard by citizen.
+pytest_plugins = ["tests.support.fixtures", "tests.support.sql_recorder"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
