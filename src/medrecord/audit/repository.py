@@ -5,14 +5,22 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from medrecord.models import AuditEvent, Citizen, EmergencyReview, Organisation, Outcome, Purpose
+from medrecord.models.base import new_id
+
+# Every column of a row, as Core sends them: the row is never read back or changed, so the
+# ORM's unit of work (identity map, flush planning) would be pure cost on every request.
+_COLUMNS = tuple(column.key for column in AuditEvent.__table__.columns)
 
 
 def add_event(session: Session, event: AuditEvent) -> None:
-    session.add(event)
+    """Insert the row now, in the caller's transaction."""
+    if event.id is None:
+        event.id = new_id()
+    session.execute(insert(AuditEvent), {key: getattr(event, key) for key in _COLUMNS})
 
 
 def citizen_events(
