@@ -152,8 +152,8 @@ def trickle(
     """Send ``head``, then one of ``pieces`` every ``every`` seconds, until the server closes
     the connection (or ``give_up`` seconds pass)."""
     outcome = Outcome()
+    started = time.monotonic()  # before connecting, as in _open
     with socket.create_connection(("127.0.0.1", port)) as sock:
-        started = time.monotonic()
         sock.sendall(head)
         next_send, sent = started + every, 0
         while (now := time.monotonic()) - started < give_up:
@@ -264,9 +264,12 @@ class Slow:
 
 
 def _open(port: int, kind: str) -> Slow:
+    # Read before connecting: the server's timer starts at its accept, never before this, so a
+    # cut-off can never look early when this thread is descheduled after the connect (CI saw
+    # 1.89 s for a 2 s limit on a loaded host).
+    connected_at = time.monotonic()
     sock = socket.create_connection(("127.0.0.1", port))
     sock.setblocking(False)
-    connected_at = time.monotonic()
     if kind == "slow head":
         sock.send(b"GET /healthz HTTP/1.1\r\n")
         pieces = header_lines(60)
