@@ -390,7 +390,7 @@ class _Statement:
     # Conditions ---------------------------------------------------------------------------
 
     def _conjuncts(self, node: ast.Node | None, restricted: set[int], chain: list[_Scope]) -> None:
-        for term in _and_terms(node):
+        for term in _row_terms(_and_terms(node)):
             if not isinstance(term, ast.A_Expr) or _operator(term) != "=":
                 if isinstance(term, ast.SubLink):
                     self._in_subquery(term, restricted, chain)
@@ -552,6 +552,27 @@ _AGGREGATES = frozenset(
 
 def _aggregate(call: ast.FuncCall) -> bool:
     return call.agg_star or _name(call.funcname[-1]) in _AGGREGATES
+
+
+def _row_terms(terms: Iterable[ast.Node]) -> Iterator[ast.Node]:
+    """Row comparisons column by column: ``(a, b) = ($1, $2)`` as ``a = $1`` and ``b = $2``;
+    ``(a, b) IN (($1, $2), ($3, $4))`` as ``a IN ($1, $3)`` and ``b IN ($2, $4)`` (what it
+    implies, which is all a shard key needs)."""
+    for term in terms:
+        if not (isinstance(term, ast.A_Expr) and isinstance(term.lexpr, ast.RowExpr)):
+            yield term
+            continue
+        width = len(term.lexpr.args)
+        if term.kind == A_Expr_Kind.AEXPR_OP and isinstance(term.rexpr, ast.RowExpr):
+            if len(term.rexpr.args) == width:
+                for left, right in zip(term.lexpr.args, term.rexpr.args, strict=True):
+                    yield ast.A_Expr(kind=term.kind, name=term.name, lexpr=left, rexpr=right)
+        elif term.kind == A_Expr_Kind.AEXPR_IN and all(
+            isinstance(row, ast.RowExpr) and len(row.args) == width for row in term.rexpr
+        ):
+            for i, left in enumerate(term.lexpr.args):
+                values = tuple(row.args[i] for row in term.rexpr)
+                yield ast.A_Expr(kind=term.kind, name=term.name, lexpr=left, rexpr=values)
 
 
 _CONSTANT_LEAVES = (ast.ParamRef, ast.A_Const)

@@ -1,30 +1,13 @@
-"""The shard-key check itself: it passes what routes to one citizen's shard and fails what does
-not (tests/support/shard_keys.py), and the recorder sees the app's statements on a real request
-and fails a run that sent a bad one (tests/support/sql_recorder.py)."""
+"""The shard-key analyser (tests/support/shard_keys.py) on SQL snippets: it passes what routes to
+one citizen's shard under distribution by citizen_id and fails what does not."""
 
 from __future__ import annotations
 
-import sys
-import textwrap
-from pathlib import Path
-
 import pytest
-from fastapi.testclient import TestClient
-from sqlalchemy import ForeignKeyConstraint, PrimaryKeyConstraint, UniqueConstraint
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import Session
 
 from medrecord.card.repository import CARD_SQL
-from medrecord.models import Base, Citizen, Prescription
-from tests.support import shard_allow_list
-from tests.support.shard_allow_list import ALLOW_LIST, AllowedSpan
-from tests.support.shard_keys import (
-    analyse,
-    citizen_owned_tables,
-    reference_tables,
-    to_postgres_placeholders,
-)
-from tests.support.sql_recorder import StatementRecorder, app_origin, violations
+from tests.support.shard_keys import analyse, to_postgres_placeholders
 
 
 def unpinned(statement: str) -> list[str]:
@@ -32,61 +15,6 @@ def unpinned(statement: str) -> list[str]:
     analysis = analyse(statement)
     assert analysis.error is None, analysis.error
     return sorted(u.alias for u in analysis.unpinned)
-
-
-# --- Which tables -----------------------------------------------------------------------------
-
-
-def test_citizen_owned_tables_are_those_with_a_citizen_id_column() -> None:
-    owned = citizen_owned_tables()
-    assert {"medication", "prescription", "dispensing", "dispensing_line", "audit_event"} <= owned
-    assert {"citizen", "drug", "drug_package", "organisation", "rate_limit_counter"}.isdisjoint(
-        owned
-    )
-    assert owned | reference_tables() == set(Base.metadata.tables)
-
-
-# Under Citus a unique constraint of a distributed table must contain its distribution column,
-# and co-located foreign keys must join on it. audit_event's id-only primary key (and
-# emergency_review's key to it) are the known exception: docs/sharding.md, "audit_event".
-KNOWN_UNIQUE_WITHOUT_SHARD_KEY = {("audit_event", "pk_audit_event")}
-
-
-def test_every_key_of_a_citizen_owned_table_contains_citizen_id() -> None:
-    owned = citizen_owned_tables()
-    missing = {
-        (table.name, str(constraint.name))
-        for table in Base.metadata.tables.values()
-        if table.name in owned
-        for constraint in table.constraints
-        if isinstance(constraint, UniqueConstraint | PrimaryKeyConstraint)
-        and "citizen_id" not in constraint.columns
-    }
-    missing |= {
-        (table.name, str(index.name))
-        for table in Base.metadata.tables.values()
-        if table.name in owned
-        for index in table.indexes
-        if index.unique and "citizen_id" not in index.columns
-    }
-    assert missing == KNOWN_UNIQUE_WITHOUT_SHARD_KEY
-
-
-def test_foreign_keys_between_citizen_owned_tables_join_on_citizen_id() -> None:
-    owned = citizen_owned_tables()
-    missing = [
-        (table.name, str(fk.name))
-        for table in Base.metadata.tables.values()
-        if table.name in owned
-        for fk in table.constraints
-        if isinstance(fk, ForeignKeyConstraint)
-        and fk.referred_table.name in owned
-        and "citizen_id" not in fk.columns
-    ]
-    assert missing == []
-
-
-# --- What pins a reference ----------------------------------------------------------------------
 
 
 def test_psycopg_placeholders_become_postgres_parameters() -> None:
@@ -247,6 +175,18 @@ def test_condition_on_a_plain_sub_select_pins_its_scan() -> None:
     assert unpinned(grouped) == ["o"]
 
 
+def test_row_comparison_with_citizen_id_pins() -> None:
+    # SQLAlchemy's selectinload of a composite key
+    statement = """
+        SELECT * FROM dispensing_line
+        WHERE (dispensing_line.citizen_id, dispensing_line.dispensing_id)
+              IN ((%(p_1_1)s, %(p_1_2)s), (%(p_2_1)s, %(p_2_2)s))
+    """
+    assert unpinned(statement) == []
+    assert unpinned("SELECT * FROM medication m WHERE (m.citizen_id, m.id) = ($1, $2)") == []
+    assert unpinned("SELECT * FROM medication m WHERE (m.id, m.version) IN (($1, $2))") == ["m"]
+
+
 def test_union_checks_each_branch() -> None:
     statement = """
         SELECT id FROM medication WHERE citizen_id = $1
@@ -329,123 +269,3 @@ def test_the_card_read_routes_to_one_shard() -> None:
     # ... and the check would see a correlation lost in it:
     broken = statement.replace("WHERE x.citizen_id = p.citizen_id AND", "WHERE")
     assert sorted(u.alias for u in analyse(broken).unpinned) == ["l", "x"]
-
-
-# --- The allow-list -------------------------------------------------------------------------
-
-
-CROSS_CITIZEN = "DELETE FROM idempotency_record WHERE expires_at < %(now)s"
-
-
-def test_allow_listed_origin_passes_and_others_fail(monkeypatch: pytest.MonkeyPatch) -> None:
-    span = AllowedSpan(
-        "medrecord.example:purge",
-        frozenset({"idempotency_record"}),
-        reason="a daily batch",
-        under_citus="a fan-out DELETE on every shard",
-    )
-    monkeypatch.setattr(shard_allow_list, "ALLOW_LIST", (span,))
-    found, figures = violations({CROSS_CITIZEN: "medrecord.example:purge"})
-    assert (found, figures["allow_listed"]) == ([], 1)
-    [violation], _ = violations({CROSS_CITIZEN: "medrecord.example:read_card"})
-    assert violation.origin == "medrecord.example:read_card"
-    assert "idempotency_record" in violation.problems[0]
-
-
-def test_allow_list_entries_say_why_and_what_they_become() -> None:
-    owned = citizen_owned_tables()
-    for span in ALLOW_LIST:
-        assert span.origin.startswith("medrecord.") and ":" in span.origin
-        assert span.tables and span.tables <= owned
-        assert len(span.reason) > 20 and len(span.under_citus) > 20
-
-
-# --- The recorder ---------------------------------------------------------------------------
-
-
-def test_a_statement_sent_outside_the_app_has_no_origin() -> None:
-    assert app_origin(sys._getframe()) is None
-
-
-def test_card_read_through_the_app_is_recorded_and_routes_to_one_shard(
-    client: TestClient,
-    db: Session,
-    doctor: dict[str, str],
-    pharmacist: dict[str, str],
-    citizen: Citizen,
-    prescription: Prescription,
-) -> None:
-    recorder = StatementRecorder()
-    recorder.install()
-    try:
-        cpr = f"{citizen.cpr[:6]}-{citizen.cpr[6:]}"
-        card = client.get(f"/api/v1/citizens/{cpr}/medication-card", headers=doctor)
-        dispensable = client.get(f"/api/v1/citizens/{cpr}/prescriptions", headers=pharmacist)
-        # The test's own query is not the app's.
-        db.get(Citizen, citizen.id)
-    finally:
-        recorder.remove()
-
-    assert (card.status_code, dispensable.status_code) == (200, 200)
-    origins = set(recorder.statements.values())
-    assert "medrecord.card.repository:card_document" in origins
-    assert not any(origin.startswith("tests.") for origin in origins)
-    card_sql = next(
-        text
-        for text, origin in recorder.statements.items()
-        if origin == "medrecord.card.repository:card_document"
-    )
-    assert {"medication", "prescription", "medication_card"} <= analyse(card_sql).tables
-    found, figures = violations(recorder.statements)
-    assert found == []
-    assert figures["citizen_owned"] >= 3  # card, audit INSERT, relation, prescriptions
-
-
-# --- The plugin, in a pytest run of its own ----------------------------------------------------
-
-pytest_plugins = ["pytester"]
-ROOT = Path(__file__).resolve().parents[2]  # where ``tests`` is a package
-
-PLANTED = textwrap.dedent(
-    """
-    from tests.support import sql_recorder
-
-
-    def test_the_app_sends_an_unpinned_update() -> None:
-        sql_recorder._recorder.statements[
-            "UPDATE prescription SET status = 'invalid' WHERE id = %(id)s"
-        ] = "medrecord.prescription.repository:planted"
-    """
-)
-
-
-@pytest.mark.parametrize("workers", ["0", "1"])
-def test_a_run_whose_app_sent_an_unpinned_statement_fails(
-    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, workers: str
-) -> None:
-    monkeypatch.setenv("PYTHONPATH", str(ROOT))
-    pytester.makeconftest('pytest_plugins = ["tests.support.sql_recorder"]')
-    pytester.makepyfile(test_planted=PLANTED)
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", workers)
-    result.assert_outcomes(passed=1)
-    assert result.ret == pytest.ExitCode.TESTS_FAILED
-    result.stdout.fnmatch_lines(
-        [
-            "*statements that would not route to one shard*",
-            "from medrecord.prescription.repository:planted:",
-            "*prescription: no conjunct pins its citizen_id*",
-            "*1 violations*",
-        ]
-    )
-
-
-def test_the_check_is_switched_off_with_p_no(
-    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("PYTHONPATH", str(ROOT))
-    pytester.makeconftest('pytest_plugins = ["tests.support.sql_recorder"]')
-    pytester.makepyfile(test_planted=PLANTED)
-    result = pytester.runpytest_subprocess(
-        "-p", "no:cacheprovider", "-n", "0", "-p", "no:tests.support.sql_recorder"
-    )
-    assert result.ret == pytest.ExitCode.OK
