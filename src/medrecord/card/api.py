@@ -19,6 +19,7 @@ from medrecord.http import (
     RequiredIfMatchDep,
     SessionDep,
     documented,
+    model_response,
     set_etag,
 )
 
@@ -35,18 +36,16 @@ def read_medication_card(
     session: SessionDep,
     actor: ActorDep,
     declared: DeclaredPurposeDep,
-    response: Response,
     include: Annotated[
         str | None,
         Query(pattern="^withdrawn$", description="`withdrawn` adds withdrawn medications."),
     ] = None,
-) -> MedicationCardRead:
+) -> Response:
     """Read the citizen's current medication card (ETag = card version)."""
     card = service.get_medication_card(
         session, actor, cpr=cpr, declared=declared, include_withdrawn=include == "withdrawn"
     )
-    set_etag(response, card.version)
-    return card
+    return model_response(card, version=card.version)
 
 
 @router.post(
@@ -87,12 +86,11 @@ def read_my_medication_card(
     session: SessionDep,
     actor: ActorDep,
     declared: DeclaredPurposeDep,
-    response: Response,
     include: Annotated[
         str | None,
         Query(pattern="^withdrawn$", description="`withdrawn` adds withdrawn medications."),
     ] = None,
-) -> MedicationCardRead:
+) -> Response:
     """Your own medication card (citizens)."""
     with denials_recorded(
         session, actor, action="medication-card.read", resource_type="medication_card"
@@ -102,5 +100,4 @@ def read_my_medication_card(
         session, actor, cpr=cpr, declared=declared,
         include_withdrawn=include == "withdrawn",
     )  # fmt: skip
-    set_etag(response, card.version)
-    return card
+    return model_response(card, version=card.version)
