@@ -252,6 +252,56 @@ def seed_demo_command(data_dir: DataDirOption = None) -> None:
     db.engine.dispose()
 
 
+@app.command("seed")
+def seed_command(
+    citizens: Annotated[int, typer.Option(min=1, help="How many citizens to write.")],
+    seed: Annotated[int, typer.Option(help="Same seed and --today: the same rows.")] = 1,
+    today: Annotated[
+        str | None, typer.Option(help="The day the population is seen on, YYYY-MM-DD.")
+    ] = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Write a synthetic Danish population with COPY, as the tables' owner (docs/seeding.md)."""
+    from datetime import date
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+    from rich.table import Table
+
+    from medrecord.seed import SeedRefused, seed_population
+
+    try:
+        day = date.fromisoformat(today) if today else None
+    except ValueError as exc:
+        console.print(f"[red]--today must be YYYY-MM-DD, not {today!r}.[/]")
+        raise typer.Exit(2) from exc
+    db = _open_database(_settings(data_dir))
+    _migrate(db)
+    db.engine.dispose()
+    columns = (*Progress.get_default_columns()[:-1], MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, BarColumn(bar_width=None), console=console, transient=True) as bar:
+        task = bar.add_task("Seeding citizens", total=citizens)
+        try:
+            summary = seed_population(
+                db.migration_url,
+                citizens,
+                seed,
+                day,
+                on_batch=lambda n: bar.advance(task, n),
+            )
+        except SeedRefused as exc:
+            console.print(str(exc), style="red", soft_wrap=True, markup=False)
+            raise typer.Exit(1) from exc
+    table = Table(title=f"{citizens:,} citizens in {summary.seconds:,.1f} s")
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    table.add_column("MB", justify="right")
+    for name, (rows, size) in summary.tables.items():
+        table.add_row(name, f"{rows:,}", f"{size / 1e6:,.1f}")
+    total = sum(size for _, size in summary.tables.values())
+    table.add_row("total", "", f"{total / 1e6:,.1f}")
+    Console().print(table)
+
+
 @app.command()
 def token(
     sub: Annotated[str | None, typer.Option(help="Subject (user id).")] = None,

@@ -1,0 +1,400 @@
+"""One batch of citizens as COPY text, table by table: each citizen with a GP practice, a
+card, medications drawn by age and sex (version rows to match), prescriptions with their
+iterations, dispensings up to yesterday with their lines, now and then a hospital admission,
+and a few reads of the card in the access log.
+
+Rows are written as COPY text lines, not through ``write_row``: adapting every value costs more
+than everything else together, and almost all of it is constant per treatment or per day."""
+
+from __future__ import annotations
+
+import io
+import math
+import random
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from itertools import accumulate, pairwise
+
+from medrecord.clock import COPENHAGEN
+from medrecord.seed import population
+from medrecord.seed.organisations import Organisation
+from medrecord.seed.treatments import TREATMENTS, Treatment, copy_text
+
+N = "\\N"  # NULL in COPY text
+# Table -> columns, in COPY order (the batch writes its lines in this order).
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "citizen": ("id", "cpr", "name", "birth_date", "gp_practice_id", "created_at"),
+    "medication_card": ("citizen_id", "version", "reviewed_at", "reviewed_by"),
+    "medication": (
+        "citizen_id", "id", "drug_id", "indication_code", "indication_text", "route", "dosage",
+        "dosage_derived", "dosage_text", "substitution_allowed", "start_date",
+        "started_previously", "end_date", "status", "paused_from", "paused_to",
+        "withdrawal_reason", "withdrawn_at", "private", "private_organisation_id", "version",
+        "created_by", "modified_by", "created_at", "modified_at",
+    ),
+    "medication_version": (
+        "citizen_id", "medication_id", "version", "change", "state", "changed_by", "changed_at",
+    ),
+    "prescription": (
+        "citizen_id", "id", "medication_id", "medication_version", "drug_id", "package_number",
+        "package_quantity", "iterations", "iteration_interval", "iteration_interval_unit",
+        "unit", "units_per_iteration", "prescribed_units", "dispensed_units", "dosage_texts",
+        "indication_code", "indication_text", "valid_from", "valid_to",
+        "substitution_allowed", "status", "last_dispensed_at", "iteration_started_at",
+        "prescriber", "version", "created_at", "modified_at",
+    ),
+    "dispensing": (
+        "citizen_id", "id", "prescription_id", "iteration_number", "starts_iteration",
+        "pharmacy_id", "pharmacist", "units", "dispensed_at", "status",
+    ),
+    "dispensing_line": (
+        "citizen_id", "dispensing_id", "line_number", "drug_id", "package_number",
+        "package_quantity", "units", "substituted",
+    ),
+    "treatment_relation": (
+        "citizen_id", "id", "organisation_id", "kind", "valid_from", "valid_to", "declared_by",
+        "created_at",
+    ),
+    "audit_event": (
+        "id", "occurred_at", "actor_subject", "actor_name", "actor_role",
+        "actor_organisation_id", "citizen_id", "action", "resource_type", "resource_id",
+        "purpose", "reason", "outcome", "request_id",
+    ),
+}  # fmt: skip
+
+# Mean medications on the card by age: (age, mean), linear in between.
+MEDICATIONS_BY_AGE: tuple[tuple[int, float], ...] = (
+    (0, 0.3), (19, 0.3), (30, 0.8), (50, 2.0), (65, 3.6), (80, 6.0), (120, 6.0),
+)  # fmt: skip
+WITHDRAWN, PAUSED, PRIVATE, PRESCRIBED = 0.04, 0.03, 0.02, 0.8  # shares of medications
+ADMITTED_NOW, ADMITTED_BEFORE = 0.02, 0.06  # shares of citizens
+WITHDRAWAL_REASONS = ("Side effects", "No longer needed", "Replaced by another treatment")
+HISTORY_DAYS = 730  # dispensings and the access log go back two years
+
+
+def mean_medications(age: int) -> float:
+    for (a0, m0), (a1, m1) in pairwise(MEDICATIONS_BY_AGE):
+        if a0 <= age <= a1:
+            return m0 + (m1 - m0) * (age - a0) / (a1 - a0)
+    return MEDICATIONS_BY_AGE[-1][1]
+
+
+def poisson(rng: random.Random, mean: float) -> int:
+    """Knuth's method: fine for the small means of a medication list."""
+    limit, k, p = math.exp(-mean), 0, rng.random()
+    while p > limit:
+        k += 1
+        p *= rng.random()
+    return k
+
+
+@dataclass
+class World:
+    """What every batch shares: the day, the organisations, and caches of COPY text."""
+
+    today: date
+    gps: Sequence[Organisation]
+    pharmacies: Sequence[Organisation]
+    hospitals: Sequence[Organisation]
+    _at: dict[date, str] = field(default_factory=dict)
+    _staff: dict[tuple[str, str], str] = field(default_factory=dict)
+    _candidates: dict[tuple[int, str], tuple[list[Treatment], list[float]]] = field(
+        default_factory=dict
+    )
+
+    def at(self, day: date) -> str:
+        """09:30 in Copenhagen on ``day``: when a day's work is recorded."""
+        found = self._at.get(day)
+        if found is None:
+            found = datetime.combine(day, time(9, 30), tzinfo=COPENHAGEN).isoformat()
+            self._at[day] = found
+        return found
+
+    def staff(self, org: Organisation, role: str) -> str:
+        key = (org.id, role)
+        found = self._staff.get(key)
+        if found is None:
+            found = self._staff[key] = org.staff(role)
+        return found
+
+    def candidates(self, age: int, sex: str) -> tuple[list[Treatment], list[float]]:
+        key = (min(age, 110), sex)
+        found = self._candidates.get(key)
+        if found is None:
+            fitting = [t for t in TREATMENTS if t.fits(age, sex)]
+            found = (fitting, list(accumulate(t.weight for t in fitting)))
+            self._candidates[key] = found
+        return found
+
+
+def _uuid(rng: random.Random) -> str:
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+def _money(value: Decimal) -> str:
+    return f"{value:.2f}"
+
+
+@dataclass
+class Batch:
+    """COPY text per table, and how many rows each holds."""
+
+    text: dict[str, io.StringIO] = field(
+        default_factory=lambda: {t: io.StringIO() for t in COLUMNS}
+    )
+    rows: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COLUMNS, 0))
+
+    def add(self, table: str, *values: str) -> None:
+        self.text[table].write("\t".join(values) + "\n")
+        self.rows[table] += 1
+
+
+def make_batch(
+    world: World, rng: random.Random, cprs: population.CprAllocator, count: int
+) -> Batch:
+    batch = Batch()
+    for _ in range(count):
+        _citizen(world, rng, cprs, batch)
+    return batch
+
+
+def _citizen(world: World, rng: random.Random, cprs: population.CprAllocator, batch: Batch) -> None:
+    today = world.today
+    sex = "F" if rng.random() < 0.505 else "M"
+    age = population.draw_age(rng)
+    born = population.birth_date(rng, age, today)
+    cid = _uuid(rng)
+    gp = world.gps[rng.randrange(len(world.gps))]
+    pharmacy = world.pharmacies[rng.randrange(len(world.pharmacies))]
+    batch.add(
+        "citizen", cid, cprs.next(born, sex), population.name(rng, sex), born.isoformat(), gp.id,
+        world.at(max(born, today - timedelta(days=HISTORY_DAYS))),
+    )  # fmt: skip
+    card_version = 1
+    wanted = poisson(rng, mean_medications(age))
+    fitting, weights = world.candidates(age, sex)
+    if wanted and fitting:
+        kinds: set[str] = set()
+        for treatment in rng.choices(fitting, cum_weights=weights, k=wanted * 2):
+            if len(kinds) >= wanted:
+                break
+            if treatment.kind in kinds:
+                continue
+            kinds.add(treatment.kind)
+            card_version += _medication(world, rng, batch, cid, age, sex, treatment, gp, pharmacy)
+    batch.add("medication_card", cid, str(card_version), N, N)
+    _relations(world, rng, batch, cid)
+    _access_log(world, rng, batch, cid, gp, pharmacy)
+
+
+def _start(rng: random.Random, treatment: Treatment, age: int, sex: str, today: date) -> date:
+    """A course began in the last four months; a chronic treatment months or years ago (never
+    before the citizen was old enough for it), older ones recorded on the 1st of the month."""
+    if treatment.course_days:
+        return today - timedelta(days=rng.randint(0, 120))
+    years = age - treatment.ages[sex][0]
+    day = today - timedelta(days=rng.randint(30, max(60, min(3650, years * 365))))
+    return day if (today - day).days <= 365 else day.replace(day=1)
+
+
+def _medication(
+    world: World,
+    rng: random.Random,
+    batch: Batch,
+    cid: str,
+    age: int,
+    sex: str,
+    t: Treatment,
+    gp: Organisation,
+    pharmacy: Organisation,
+) -> int:
+    """Writes one medication with its versions and prescription; returns the card changes."""
+    today = world.today
+    mid = _uuid(rng)
+    start = _start(rng, t, age, sex, today)
+    end = t.end_date(start)
+    derived, text, texts, text_json = t.derived(start)
+    doctor = world.staff(gp, "doctor")
+    private = rng.random() < PRIVATE
+    status, version = "active", 1
+    paused_from = paused_to = reason = None
+    r = rng.random()
+    if not t.course_days and r < WITHDRAWN:
+        status, version, reason = "withdrawn", 2, rng.choice(WITHDRAWAL_REASONS)
+    elif not t.course_days and r < WITHDRAWN + PAUSED:
+        status, version = "paused", 2
+        paused_from = today + timedelta(days=rng.randint(-20, 5))
+        paused_to = paused_from + timedelta(days=rng.randint(7, 40))
+    changed = today - timedelta(days=rng.randint(1, 20))
+    created_at = world.at(start)
+    modified_at = world.at(changed) if version == 2 else created_at
+    code = t.indication_code or N
+    itext = copy_text(t.indication_text) if t.indication_text else N
+    end_s = end.isoformat() if end else N
+    org = gp.id if private else N
+    batch.add(
+        "medication", cid, mid, t.drug_id, code, itext, t.route, t.dosage_json, derived, text,
+        "t", start.isoformat(), "f", end_s, status,
+        paused_from.isoformat() if paused_from else N, paused_to.isoformat() if paused_to else N,
+        reason or N, modified_at if status == "withdrawn" else N, "t" if private else "f", org,
+        str(version), doctor, doctor, created_at, modified_at,
+    )  # fmt: skip
+    # The state as medication.repository.state_of keeps it (keys in its order).
+    head = (
+        f'{{"drug_id":"{t.drug_id}","indication_code":{_j(t.indication_code)},'
+        f'"indication_text":{_j(t.indication_text)},"route":"{t.route}",'
+        f'"dosage":{t.dosage_json},"dosage_derived":{derived},"dosage_text":{text_json},'
+        f'"substitution_allowed":true,"start_date":"{start.isoformat()}",'
+        f'"started_previously":false,"end_date":{_j(end.isoformat() if end else None)},'
+    )
+    tail = f',"private":{"true" if private else "false"}}}'
+    created = '"status":"active","paused_from":null,"paused_to":null,"withdrawal_reason":null'
+    batch.add(
+        "medication_version", cid, mid, "1", "created", head + created + tail, doctor, created_at
+    )
+    if version == 2:
+        pause = (
+            f'"status":"{status}","paused_from":{_j(_iso(paused_from))},'
+            f'"paused_to":{_j(_iso(paused_to))},"withdrawal_reason":{_j(reason)}'
+        )
+        batch.add(
+            "medication_version", cid, mid, "2", status, head + pause + tail, doctor, modified_at
+        )
+    changes = version
+    if status != "withdrawn" and rng.random() < PRESCRIBED:
+        until = paused_from if paused_from is not None and paused_from <= today else today
+        _prescription(
+            world, rng, batch, cid, mid, version, t, start, until, doctor, texts, pharmacy
+        )
+        changes += 1
+    return changes
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def _j(value: str | None) -> str:
+    """A JSON string or null (our values hold no quotes, backslashes or control characters)."""
+    return "null" if value is None else f'"{value}"'
+
+
+def _prescription(
+    world: World,
+    rng: random.Random,
+    batch: Batch,
+    cid: str,
+    mid: str,
+    medication_version: int,
+    t: Treatment,
+    start: date,
+    until: date,
+    doctor: str,
+    texts: str,
+    pharmacy: Organisation,
+) -> None:
+    """A course: one iteration, handed out the day it starts. An A§4 drug: one iteration,
+    written days ago, handed out or waiting. Otherwise iterations every interval from a day
+    in the last two years, handed out up to yesterday (or the pause), one left over."""
+    today = world.today
+    interval = t.interval_days
+    if t.course_days:
+        valid_from, iterations = start, 1
+        dispensed = 1 if start < today else 0
+    elif t.once:
+        valid_from, iterations = max(start, today - timedelta(days=rng.randint(1, 10))), 1
+        dispensed = 1 if valid_from < today and rng.random() < 0.5 else 0
+    else:
+        valid_from = max(start, today - timedelta(days=rng.randint(20, HISTORY_DAYS - 30)))
+        elapsed = (until - valid_from).days - 1
+        due = 0 if elapsed < 0 else elapsed // interval + 1
+        iterations = min(max(rng.randint(2, 4), due + 1), max(2, HISTORY_DAYS // interval))
+        dispensed = min(due, iterations - 1)
+    pid = _uuid(rng)
+    per_iteration = t.package.size * t.package_quantity
+    upi = _money(per_iteration)
+    last = N
+    for i in range(1, dispensed + 1):
+        day = valid_from + timedelta(days=(i - 1) * interval)
+        at = last = world.at(day)
+        shop = (
+            pharmacy
+            if rng.random() < 0.9
+            else world.pharmacies[rng.randrange(len(world.pharmacies))]
+        )
+        did = _uuid(rng)
+        batch.add(
+            "dispensing", cid, did, pid, str(i), "t", shop.id, world.staff(shop, "pharmacist"),
+            upi, at, "completed",
+        )  # fmt: skip
+        batch.add(
+            "dispensing_line", cid, did, "1", t.drug_id, t.package.number,
+            str(t.package_quantity), upi, "f",
+        )  # fmt: skip
+    batch.add(
+        "prescription", cid, pid, mid, str(medication_version), t.drug_id, t.package.number,
+        str(t.package_quantity), str(iterations),
+        str(interval) if iterations > 1 else N, "days" if iterations > 1 else N,
+        t.package.unit, upi, _money(per_iteration * iterations),
+        _money(per_iteration * dispensed), texts, t.indication_code or N,
+        copy_text(t.indication_text) if t.indication_text else N, valid_from.isoformat(),
+        (valid_from + timedelta(days=30 if iterations == 1 else HISTORY_DAYS)).isoformat(),
+        "t", "completed" if dispensed >= iterations else "open", last, last, doctor, "1",
+        world.at(valid_from), world.at(valid_from),
+    )  # fmt: skip
+
+
+def _relations(world: World, rng: random.Random, batch: Batch, cid: str) -> None:
+    """A hospital admission now (2 %) or in the last two years (6 %)."""
+    r = rng.random()
+    if r >= ADMITTED_NOW + ADMITTED_BEFORE:
+        return
+    ward = world.hospitals[rng.randrange(len(world.hospitals))]
+    if r < ADMITTED_NOW:
+        begun = world.today - timedelta(days=rng.randint(0, 10))
+        ends = world.today + timedelta(days=rng.randint(1, 14))
+    else:
+        begun = world.today - timedelta(days=rng.randint(20, HISTORY_DAYS))
+        ends = begun + timedelta(days=rng.randint(1, 14))
+    batch.add(
+        "treatment_relation", cid, _uuid(rng), ward.id, "admitted", world.at(begun),
+        world.at(ends), world.staff(ward, "doctor"), world.at(begun),
+    )  # fmt: skip
+
+
+def _access_log(
+    world: World,
+    rng: random.Random,
+    batch: Batch,
+    cid: str,
+    gp: Organisation,
+    pharmacy: Organisation,
+) -> None:
+    """One to four reads of the card in the last two years: the GP's, a pharmacy's (with the
+    citizen's consent), the citizen's own."""
+    midnight = datetime.combine(world.today, time(0), tzinfo=UTC)
+    for _ in range(1 + rng.randrange(4)):
+        at = (midnight - timedelta(seconds=rng.randrange(HISTORY_DAYS * 86400))).isoformat()
+        who = rng.random()
+        if who < 0.6:
+            subject, name, role, org, purpose = (
+                f"doctor-1@{gp.id}",
+                f"Doctor 1, {gp.name}",
+                "doctor",
+                gp.id,
+                "treatment",
+            )
+        elif who < 0.9:
+            subject, name, role, org, purpose = (
+                f"pharmacist-1@{pharmacy.id}", f"Pharmacist 1, {pharmacy.name}", "pharmacist",
+                pharmacy.id, "consent",
+            )  # fmt: skip
+        else:
+            subject, name, role, org, purpose = f"citizen-{cid}", "Citizen", "citizen", N, "self"
+        batch.add(
+            "audit_event", _uuid(rng), at, subject, name, role, org, cid,
+            "medication-card.read", "medication_card", N, purpose, N, "success", N,
+        )  # fmt: skip

@@ -1,0 +1,96 @@
+"""What the seeder asks of and writes to the database: the refusal check, the reference data
+(the demo catalogue and the organisations, when missing), COPY of a batch, sizes at the end."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+
+from medrecord.demo import catalogue, people
+from medrecord.seed.batch import COLUMNS, Batch
+from medrecord.seed.organisations import Organisation
+
+# Parents before children: a batch's rows are committed together, but COPY checks foreign keys
+# row by row as it goes.
+TABLES = tuple(COLUMNS)
+Connection = psycopg.Connection[Any]
+DEMO_CPRS = [cpr for _, cpr, _, _ in people.CITIZENS]
+
+
+def other_citizens(conn: Connection) -> int:
+    """Citizens that are not the demo's (the demo seed may be there; a population may not)."""
+    row = conn.execute(
+        "SELECT count(*) FROM citizen WHERE NOT (cpr = ANY(%s))", (DEMO_CPRS,)
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def add_catalogue(conn: Connection) -> int:
+    """The demo drug catalogue (as demo.seed loads it), unless drugs are there already."""
+    row = conn.execute("SELECT count(*) FROM drug").fetchone()
+    if row and row[0]:
+        return 0
+    with conn.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO drug (id, name, form, dosage_units, strength, atc_code, "
+            "substitution_group, active_substances, dispensing_group, otc) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (id) DO NOTHING",
+            [
+                (
+                    catalogue.drug_id(i), name, form,
+                    catalogue.dosage_units(name, form, strength), strength, atc, group,
+                    catalogue.active_substances(atc),
+                    str(catalogue.dispensing_group(name, strength)),
+                    catalogue.over_the_counter(name, strength),
+                )
+                for i, (name, form, strength, atc, group, _) in enumerate(catalogue.DRUGS)
+            ],
+        )  # fmt: skip
+        cur.executemany(
+            "INSERT INTO drug_package (package_number, drug_id, size, unit, price_dkk) "
+            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (package_number) DO NOTHING",
+            [
+                (catalogue.package_number(i, p), catalogue.drug_id(i), size, unit,
+                 catalogue.price(price))
+                for i, row_ in enumerate(catalogue.DRUGS)
+                for p, (size, unit, price) in enumerate(row_[5])
+            ],
+        )  # fmt: skip
+    return len(catalogue.DRUGS)
+
+
+def add_organisations(conn: Connection, organisations: list[Organisation]) -> int:
+    with conn.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO organisation (id, name, kind) VALUES (%s, %s, %s) "
+            "ON CONFLICT (id) DO NOTHING",
+            [(o.id, o.name, o.kind) for o in organisations],
+        )
+    return len(organisations)
+
+
+def copy_batch(conn: Connection, batch: Batch) -> int:
+    """COPY each table's lines; returns the bytes sent."""
+    sent = 0
+    with conn.cursor() as cur:
+        for table in TABLES:
+            data = batch.text[table].getvalue()
+            if not data:
+                continue
+            columns = ", ".join(COLUMNS[table])
+            with cur.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                copy.write(data)
+            sent += len(data)
+    return sent
+
+
+def sizes(conn: Connection) -> dict[str, tuple[int, int]]:
+    """Rows and bytes (with indexes and TOAST) of every table the seeder writes."""
+    found: dict[str, tuple[int, int]] = {}
+    for table in ("organisation", "drug", "drug_package", *TABLES):
+        row = conn.execute(
+            f"SELECT (SELECT count(*) FROM {table}), pg_total_relation_size('{table}')"  # noqa: S608
+        ).fetchone()
+        found[table] = (int(row[0]), int(row[1])) if row else (0, 0)
+    return found
