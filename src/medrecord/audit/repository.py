@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import insert, select, tuple_
+from sqlalchemy import Table, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from medrecord.models import AuditEvent, Citizen, EmergencyReview, Organisation, Outcome, Purpose
@@ -13,14 +14,18 @@ from medrecord.models.base import new_id
 
 # Every column of a row, as Core sends them: the row is never read back or changed, so the
 # ORM's unit of work (identity map, flush planning) would be pure cost on every request.
-_COLUMNS = tuple(column.key for column in AuditEvent.__table__.columns)
+_TABLE = cast(Table, AuditEvent.__table__)
+_COLUMNS = tuple(column.key for column in _TABLE.columns)
+_INSERT = insert(_TABLE)
 
 
 def add_event(session: Session, event: AuditEvent) -> None:
     """Insert the row now, in the caller's transaction."""
     if event.id is None:
         event.id = new_id()
-    session.execute(insert(AuditEvent), {key: getattr(event, key) for key in _COLUMNS})
+    # On the session's connection: through Session.execute an insert of a mapped class still
+    # takes the ORM's bulk-insert path (measured: 3.5 % of a card read's CPU).
+    session.connection().execute(_INSERT, {key: getattr(event, key) for key in _COLUMNS})
 
 
 def citizen_events(
