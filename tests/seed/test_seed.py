@@ -195,3 +195,20 @@ def test_the_app_reads_a_seeded_citizens_card(
 def test_seeding_a_populated_database_is_refused(seeded: tuple[str, Summary]) -> None:
     with pytest.raises(SeedRefused, match="already holds 300 citizens"):
         seed_population(seeded[0], 10, 1, TODAY)
+
+
+def _schema(url: str) -> tuple[set[tuple[str, str, str]], set[str]]:
+    with psycopg.connect(libpq_url(url)) as conn:
+        keys = conn.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+            "FROM pg_constraint WHERE connamespace = 'public'::regnamespace"
+        ).fetchall()
+        indexes = conn.execute("SELECT indexdef FROM pg_indexes WHERE schemaname = 'public'")
+        return {(str(a), str(b), str(c)) for a, b, c in keys}, {str(r[0]) for r in indexes}
+
+
+def test_constraints_and_indexes_are_back_as_the_migrations_made_them(
+    seeded: tuple[str, Summary], fresh_database: Callable[[], str], _app_role: AppRole | None
+) -> None:
+    """The load drops foreign keys and secondary indexes and makes them again at its end."""
+    assert _schema(seeded[0]) == _schema(_migrated(fresh_database, _app_role))

@@ -4,20 +4,65 @@ with COPY, in batches, deterministically per seed and day (docs/seeding.md)."""
 
 from __future__ import annotations
 
+import queue
 import random
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import psycopg
 
 from medrecord import clock
 from medrecord.seed import load, organisations
-from medrecord.seed.batch import World, make_batch
+from medrecord.seed.batch import Batch, World, make_batch
 from medrecord.seed.population import CprAllocator
 
 BATCH = 5_000  # citizens per COPY round: ~3 MB of text, one transaction each
+
+
+def _load(
+    conn: psycopg.Connection[Any],
+    world: World,
+    cprs: CprAllocator,
+    citizens: int,
+    seed: int,
+    on_batch: Callable[[int], None] | None,
+) -> None:
+    """Makes batches while a thread sends the previous one: Python makes rows on one core
+    while PostgreSQL stores them on the other (COPY waits on the socket without the GIL)."""
+    batches: queue.Queue[Batch | None] = queue.Queue(maxsize=2)
+    failed: list[BaseException] = []
+
+    def send() -> None:
+        try:
+            while (batch := batches.get()) is not None:
+                load.copy_batch(conn, batch)
+                if on_batch is not None:
+                    on_batch(batch.citizens)
+        except BaseException as exc:  # handed to the caller's thread below
+            failed.append(exc)
+            while batches.get() is not None:  # let the maker finish
+                pass
+
+    sender = threading.Thread(target=send, name="seed-copy")
+    sender.start()
+    try:
+        done, number = 0, 0
+        while done < citizens and not failed:
+            count = min(BATCH, citizens - done)
+            # Each batch has its own generator: its rows depend only on the seed and its
+            # number (CPR numbers come from one allocator, in batch order).
+            rng = random.Random(f"{seed}:{number}")  # noqa: S311 (synthetic data, not secrets)
+            batches.put(make_batch(world, rng, cprs, done, count))
+            done, number = done + count, number + 1
+    finally:
+        batches.put(None)
+        sender.join()
+    if failed:
+        raise failed[0]
 
 
 class SeedRefused(Exception):
@@ -29,6 +74,7 @@ class Summary:
     citizens: int
     seconds: float
     tables: dict[str, tuple[int, int]] = field(default_factory=dict)  # rows, bytes
+    phases: dict[str, float] = field(default_factory=dict)  # seconds by step
 
     @property
     def citizens_per_second(self) -> float:
@@ -59,10 +105,12 @@ def seed_population(
         pharmacies=organisations.pharmacies(),
         hospitals=organisations.hospital_departments(),
     )
-    cprs = CprAllocator(seed)
     with psycopg.connect(libpq_url(database_url)) as conn:
         # Durability is not needed while loading: a crash means seeding again from scratch.
         conn.execute("SET synchronous_commit = off")
+        # Memory for rebuilding the indexes and validating the foreign keys at the end.
+        conn.execute("SET maintenance_work_mem = '512MB'")
+        conn.execute("SET work_mem = '256MB'")
         # One seeder at a time, and nobody seeds a populated database.
         conn.execute("LOCK TABLE citizen IN SHARE ROW EXCLUSIVE MODE")
         if (found := load.other_citizens(conn)) > 0:
@@ -72,20 +120,19 @@ def seed_population(
             )
         load.add_catalogue(conn)
         load.add_organisations(conn, organisations.all_organisations())
+        phases = {"prepare": time.perf_counter() - started}
+        # One transaction: a failed load leaves nothing behind, constraints included.
+        with load.constraints_deferred(conn):
+            mark = time.perf_counter()
+            _load(conn, world, CprAllocator(seed), citizens, seed, on_batch)
+            phases["copy"] = time.perf_counter() - mark
+            mark = time.perf_counter()
+        phases["constraints and indexes"] = time.perf_counter() - mark
+        mark = time.perf_counter()
         conn.commit()
-        # Each batch has its own generator, so that a batch's rows depend only on the seed and
-        # its number (CPR numbers come from one allocator, in batch order).
-        done, number = 0, 0
-        while done < citizens:
-            count = min(BATCH, citizens - done)
-            rng = random.Random(f"{seed}:{number}")  # noqa: S311 (synthetic data, not secrets)
-            batch = make_batch(world, rng, cprs, count)
-            load.copy_batch(conn, batch)
-            conn.commit()
-            done, number = done + count, number + 1
-            if on_batch is not None:
-                on_batch(count)
         conn.autocommit = True
         conn.execute("ANALYZE")
+        phases["analyze"] = time.perf_counter() - mark
         tables = load.sizes(conn)
-    return Summary(citizens=citizens, seconds=time.perf_counter() - started, tables=tables)
+    seconds = time.perf_counter() - started
+    return Summary(citizens=citizens, seconds=seconds, tables=tables, phases=phases)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import math
 import random
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -130,8 +129,23 @@ class World:
         return found
 
 
+_VERSION_4 = (~(0xF << 76) & ~(0x3 << 62), (0x4 << 76) | (0x2 << 62))  # keep, set
+
+
 def _uuid(rng: random.Random) -> str:
-    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    return _format_uuid(rng.getrandbits(128))
+
+
+def _ordered_uuid(rng: random.Random, number: int) -> str:
+    """A version-4 UUID whose first 48 bits count citizens: the primary keys that lead with
+    it grow at their right edge, as a bulk load wants; the other 74 bits stay random."""
+    return _format_uuid((number << 80) | rng.getrandbits(80))
+
+
+def _format_uuid(bits: int) -> str:
+    """``str(uuid.UUID(int=bits, version=4))`` in a fifth of the time (14 per citizen)."""
+    h = f"{(bits & _VERSION_4[0]) | _VERSION_4[1]:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def _money(value: Decimal) -> str:
@@ -146,6 +160,7 @@ class Batch:
         default_factory=lambda: {t: io.StringIO() for t in COLUMNS}
     )
     rows: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COLUMNS, 0))
+    citizens: int = 0
 
     def add(self, table: str, *values: str) -> None:
         self.text[table].write("\t".join(values) + "\n")
@@ -153,20 +168,23 @@ class Batch:
 
 
 def make_batch(
-    world: World, rng: random.Random, cprs: population.CprAllocator, count: int
+    world: World, rng: random.Random, cprs: population.CprAllocator, first: int, count: int
 ) -> Batch:
-    batch = Batch()
-    for _ in range(count):
-        _citizen(world, rng, cprs, batch)
+    """Citizens number ``first`` to ``first + count - 1``."""
+    batch = Batch(citizens=count)
+    for number in range(first, first + count):
+        _citizen(world, rng, cprs, batch, number)
     return batch
 
 
-def _citizen(world: World, rng: random.Random, cprs: population.CprAllocator, batch: Batch) -> None:
+def _citizen(
+    world: World, rng: random.Random, cprs: population.CprAllocator, batch: Batch, number: int
+) -> None:
     today = world.today
     sex = "F" if rng.random() < 0.505 else "M"
     age = population.draw_age(rng)
     born = population.birth_date(rng, age, today)
-    cid = _uuid(rng)
+    cid = _ordered_uuid(rng, number)
     gp = world.gps[rng.randrange(len(world.gps))]
     pharmacy = world.pharmacies[rng.randrange(len(world.pharmacies))]
     batch.add(
@@ -187,7 +205,7 @@ def _citizen(world: World, rng: random.Random, cprs: population.CprAllocator, ba
             card_version += _medication(world, rng, batch, cid, age, sex, treatment, gp, pharmacy)
     batch.add("medication_card", cid, str(card_version), N, N)
     _relations(world, rng, batch, cid)
-    _access_log(world, rng, batch, cid, gp, pharmacy)
+    _access_log(world, rng, batch, cid, gp, pharmacy, number)
 
 
 def _start(rng: random.Random, treatment: Treatment, age: int, sex: str, today: date) -> date:
@@ -372,6 +390,7 @@ def _access_log(
     cid: str,
     gp: Organisation,
     pharmacy: Organisation,
+    number: int,
 ) -> None:
     """One to four reads of the card in the last two years: the GP's, a pharmacy's (with the
     citizen's consent), the citizen's own."""
@@ -395,6 +414,6 @@ def _access_log(
         else:
             subject, name, role, org, purpose = f"citizen-{cid}", "Citizen", "citizen", N, "self"
         batch.add(
-            "audit_event", _uuid(rng), at, subject, name, role, org, cid,
+            "audit_event", _ordered_uuid(rng, number), at, subject, name, role, org, cid,
             "medication-card.read", "medication_card", N, purpose, N, "success", N,
         )  # fmt: skip
