@@ -300,6 +300,8 @@ def seed_command(
     total = sum(size for _, size in summary.tables.values())
     table.add_row("total", "", f"{total / 1e6:,.1f}")
     Console().print(table)
+    steps = ", ".join(f"{step} {seconds:,.1f} s" for step, seconds in summary.phases.items())
+    Console().print(f"{summary.citizens_per_second:,.0f} citizens/s ({steps})")
 
 
 @app.command()
