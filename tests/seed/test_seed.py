@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import date
+from pathlib import Path
 
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
-from medrecord import migrate
+from medrecord import cli, migrate
 from medrecord.citizen.rules import birth_date_of
 from medrecord.config import Settings
 from medrecord.db import make_engine
@@ -212,3 +214,24 @@ def test_constraints_and_indexes_are_back_as_the_migrations_made_them(
 ) -> None:
     """The load drops foreign keys and secondary indexes and makes them again at its end."""
     assert _schema(seeded[0]) == _schema(_migrated(fresh_database, _app_role))
+
+
+def test_seed_command_prints_a_summary_then_refuses_a_second_population(
+    fresh_database: Callable[[], str],
+    app_role: AppRole,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    owner = fresh_database()
+    monkeypatch.setenv("MEDRECORD_DATABASE_URL", libpq_url(app_role.url(owner)))
+    monkeypatch.setenv("MEDRECORD_MIGRATION_DATABASE_URL", libpq_url(owner))
+    monkeypatch.setenv("MEDRECORD_DATABASE_APP_ROLE", app_role.name)
+    args = ["seed", "--citizens", "20", "--today", "2026-11-22", "--data-dir", str(tmp_path)]
+
+    first = CliRunner().invoke(cli.app, args)
+    second = CliRunner().invoke(cli.app, args)
+
+    assert first.exit_code == 0, first.output
+    assert "20 citizens in" in first.output and "medication_version" in first.output
+    assert second.exit_code == 1
+    assert "already holds 20 citizens" in second.output

@@ -16,6 +16,7 @@ from medrecord.seed.organisations import Organisation
 # Parents before children: a batch's rows are committed together, but COPY checks foreign keys
 # row by row as it goes.
 TABLES = tuple(COLUMNS)
+WRITTEN = ("organisation", "drug", "drug_package", *TABLES)
 Connection = psycopg.Connection[Any]
 DEMO_CPRS = [cpr for _, cpr, _, _ in people.CITIZENS]
 
@@ -90,7 +91,7 @@ def copy_batch(conn: Connection, batch: Batch) -> int:
 def sizes(conn: Connection) -> dict[str, tuple[int, int]]:
     """Rows and bytes (with indexes and TOAST) of every table the seeder writes."""
     found: dict[str, tuple[int, int]] = {}
-    for table in ("organisation", "drug", "drug_package", *TABLES):
+    for table in WRITTEN:
         row = conn.execute(
             f"SELECT (SELECT count(*) FROM {table}), pg_total_relation_size('{table}')"  # noqa: S608
         ).fetchone()
