@@ -19,7 +19,8 @@ from medrecord.db import make_engine
 from medrecord.dosage.examples import SHAPES
 from medrecord.main import create_app
 from medrecord.seed import SeedRefused, Summary, libpq_url, seed_population
-from medrecord.seed.batch import COLUMNS, mean_medications
+from medrecord.seed.batch import mean_medications
+from medrecord.seed.rows import COLUMNS
 from medrecord.seed.treatments import TREATMENTS
 from tests.support.app_role import AppRole
 from tests.support.tokens import Tokens

@@ -17,8 +17,9 @@ import psycopg
 
 from medrecord import clock
 from medrecord.seed import load, organisations
-from medrecord.seed.batch import Batch, World, make_batch
+from medrecord.seed.batch import make_batch
 from medrecord.seed.population import CprAllocator
+from medrecord.seed.rows import Batch, World
 
 BATCH = 5_000  # citizens per COPY round: ~3 MB of text, one transaction each
 

@@ -8,70 +8,30 @@ than everything else together, and almost all of it is constant per treatment or
 
 from __future__ import annotations
 
-import io
 import math
 import random
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
-from itertools import accumulate, pairwise
+from datetime import date, timedelta
+from itertools import pairwise
 
-from medrecord.clock import COPENHAGEN
-from medrecord.seed import population
+from medrecord.seed import history, population
 from medrecord.seed.organisations import Organisation
-from medrecord.seed.treatments import TREATMENTS, Treatment, copy_text
-
-N = "\\N"  # NULL in COPY text
-# Table -> columns, in COPY order (the batch writes its lines in this order).
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "citizen": ("id", "cpr", "name", "birth_date", "gp_practice_id", "created_at"),
-    "medication_card": ("citizen_id", "version", "reviewed_at", "reviewed_by"),
-    "medication": (
-        "citizen_id", "id", "drug_id", "indication_code", "indication_text", "route", "dosage",
-        "dosage_derived", "dosage_text", "substitution_allowed", "start_date",
-        "started_previously", "end_date", "status", "paused_from", "paused_to",
-        "withdrawal_reason", "withdrawn_at", "private", "private_organisation_id", "version",
-        "created_by", "modified_by", "created_at", "modified_at",
-    ),
-    "medication_version": (
-        "citizen_id", "medication_id", "version", "change", "state", "changed_by", "changed_at",
-    ),
-    "prescription": (
-        "citizen_id", "id", "medication_id", "medication_version", "drug_id", "package_number",
-        "package_quantity", "iterations", "iteration_interval", "iteration_interval_unit",
-        "unit", "units_per_iteration", "prescribed_units", "dispensed_units", "dosage_texts",
-        "indication_code", "indication_text", "valid_from", "valid_to",
-        "substitution_allowed", "status", "last_dispensed_at", "iteration_started_at",
-        "prescriber", "version", "created_at", "modified_at",
-    ),
-    "dispensing": (
-        "citizen_id", "id", "prescription_id", "iteration_number", "starts_iteration",
-        "pharmacy_id", "pharmacist", "units", "dispensed_at", "status",
-    ),
-    "dispensing_line": (
-        "citizen_id", "dispensing_id", "line_number", "drug_id", "package_number",
-        "package_quantity", "units", "substituted",
-    ),
-    "treatment_relation": (
-        "citizen_id", "id", "organisation_id", "kind", "valid_from", "valid_to", "declared_by",
-        "created_at",
-    ),
-    "audit_event": (
-        "id", "occurred_at", "actor_subject", "actor_name", "actor_role",
-        "actor_organisation_id", "citizen_id", "action", "resource_type", "resource_id",
-        "purpose", "reason", "outcome", "request_id",
-    ),
-}  # fmt: skip
+from medrecord.seed.rows import (
+    HISTORY_DAYS,
+    Batch,
+    N,
+    World,
+    money,
+    ordered_uuid,
+    random_uuid,
+)
+from medrecord.seed.treatments import Treatment, copy_text
 
 # Mean medications on the card by age: (age, mean), linear in between.
 MEDICATIONS_BY_AGE: tuple[tuple[int, float], ...] = (
     (0, 0.3), (19, 0.3), (30, 0.8), (50, 2.0), (65, 3.6), (80, 6.0), (120, 6.0),
 )  # fmt: skip
 WITHDRAWN, PAUSED, PRIVATE, PRESCRIBED = 0.04, 0.03, 0.02, 0.8  # shares of medications
-ADMITTED_NOW, ADMITTED_BEFORE = 0.02, 0.06  # shares of citizens
 WITHDRAWAL_REASONS = ("Side effects", "No longer needed", "Replaced by another treatment")
-HISTORY_DAYS = 730  # dispensings and the access log go back two years
 
 
 def mean_medications(age: int) -> float:
@@ -88,83 +48,6 @@ def poisson(rng: random.Random, mean: float) -> int:
         k += 1
         p *= rng.random()
     return k
-
-
-@dataclass
-class World:
-    """What every batch shares: the day, the organisations, and caches of COPY text."""
-
-    today: date
-    gps: Sequence[Organisation]
-    pharmacies: Sequence[Organisation]
-    hospitals: Sequence[Organisation]
-    _at: dict[date, str] = field(default_factory=dict)
-    _staff: dict[tuple[str, str], str] = field(default_factory=dict)
-    _candidates: dict[tuple[int, str], tuple[list[Treatment], list[float]]] = field(
-        default_factory=dict
-    )
-
-    def at(self, day: date) -> str:
-        """09:30 in Copenhagen on ``day``: when a day's work is recorded."""
-        found = self._at.get(day)
-        if found is None:
-            found = datetime.combine(day, time(9, 30), tzinfo=COPENHAGEN).isoformat()
-            self._at[day] = found
-        return found
-
-    def staff(self, org: Organisation, role: str) -> str:
-        key = (org.id, role)
-        found = self._staff.get(key)
-        if found is None:
-            found = self._staff[key] = org.staff(role)
-        return found
-
-    def candidates(self, age: int, sex: str) -> tuple[list[Treatment], list[float]]:
-        key = (min(age, 110), sex)
-        found = self._candidates.get(key)
-        if found is None:
-            fitting = [t for t in TREATMENTS if t.fits(age, sex)]
-            found = (fitting, list(accumulate(t.weight for t in fitting)))
-            self._candidates[key] = found
-        return found
-
-
-_VERSION_4 = (~(0xF << 76) & ~(0x3 << 62), (0x4 << 76) | (0x2 << 62))  # keep, set
-
-
-def _uuid(rng: random.Random) -> str:
-    return _format_uuid(rng.getrandbits(128))
-
-
-def _ordered_uuid(rng: random.Random, number: int) -> str:
-    """A version-4 UUID whose first 48 bits count citizens: the primary keys that lead with
-    it grow at their right edge, as a bulk load wants; the other 74 bits stay random."""
-    return _format_uuid((number << 80) | rng.getrandbits(80))
-
-
-def _format_uuid(bits: int) -> str:
-    """``str(uuid.UUID(int=bits, version=4))`` in a fifth of the time (14 per citizen)."""
-    h = f"{(bits & _VERSION_4[0]) | _VERSION_4[1]:032x}"
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-
-
-def _money(value: Decimal) -> str:
-    return f"{value:.2f}"
-
-
-@dataclass
-class Batch:
-    """COPY text per table, and how many rows each holds."""
-
-    text: dict[str, io.StringIO] = field(
-        default_factory=lambda: {t: io.StringIO() for t in COLUMNS}
-    )
-    rows: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COLUMNS, 0))
-    citizens: int = 0
-
-    def add(self, table: str, *values: str) -> None:
-        self.text[table].write("\t".join(values) + "\n")
-        self.rows[table] += 1
 
 
 def make_batch(
@@ -184,7 +67,7 @@ def _citizen(
     sex = "F" if rng.random() < 0.505 else "M"
     age = population.draw_age(rng)
     born = population.birth_date(rng, age, today)
-    cid = _ordered_uuid(rng, number)
+    cid = ordered_uuid(rng, number)
     gp = world.gps[rng.randrange(len(world.gps))]
     pharmacy = world.pharmacies[rng.randrange(len(world.pharmacies))]
     batch.add(
@@ -204,8 +87,8 @@ def _citizen(
             kinds.add(treatment.kind)
             card_version += _medication(world, rng, batch, cid, age, sex, treatment, gp, pharmacy)
     batch.add("medication_card", cid, str(card_version), N, N)
-    _relations(world, rng, batch, cid)
-    _access_log(world, rng, batch, cid, gp, pharmacy, number)
+    history.add_relations(world, rng, batch, cid)
+    history.add_access_log(world, rng, batch, cid, gp, pharmacy, number)
 
 
 def _start(rng: random.Random, treatment: Treatment, age: int, sex: str, today: date) -> date:
@@ -231,7 +114,7 @@ def _medication(
 ) -> int:
     """Writes one medication with its versions and prescription; returns the card changes."""
     today = world.today
-    mid = _uuid(rng)
+    mid = random_uuid(rng)
     start = _start(rng, t, age, sex, today)
     end = t.end_date(start)
     derived, text, texts, text_json = t.derived(start)
@@ -331,9 +214,9 @@ def _prescription(
         due = 0 if elapsed < 0 else elapsed // interval + 1
         iterations = min(max(rng.randint(2, 4), due + 1), max(2, HISTORY_DAYS // interval))
         dispensed = min(due, iterations - 1)
-    pid = _uuid(rng)
+    pid = random_uuid(rng)
     per_iteration = t.package.size * t.package_quantity
-    upi = _money(per_iteration)
+    upi = money(per_iteration)
     last = N
     for i in range(1, dispensed + 1):
         day = valid_from + timedelta(days=(i - 1) * interval)
@@ -343,7 +226,7 @@ def _prescription(
             if rng.random() < 0.9
             else world.pharmacies[rng.randrange(len(world.pharmacies))]
         )
-        did = _uuid(rng)
+        did = random_uuid(rng)
         batch.add(
             "dispensing", cid, did, pid, str(i), "t", shop.id, world.staff(shop, "pharmacist"),
             upi, at, "completed",
@@ -356,64 +239,10 @@ def _prescription(
         "prescription", cid, pid, mid, str(medication_version), t.drug_id, t.package.number,
         str(t.package_quantity), str(iterations),
         str(interval) if iterations > 1 else N, "days" if iterations > 1 else N,
-        t.package.unit, upi, _money(per_iteration * iterations),
-        _money(per_iteration * dispensed), texts, t.indication_code or N,
+        t.package.unit, upi, money(per_iteration * iterations),
+        money(per_iteration * dispensed), texts, t.indication_code or N,
         copy_text(t.indication_text) if t.indication_text else N, valid_from.isoformat(),
         (valid_from + timedelta(days=30 if iterations == 1 else HISTORY_DAYS)).isoformat(),
         "t", "completed" if dispensed >= iterations else "open", last, last, doctor, "1",
         world.at(valid_from), world.at(valid_from),
     )  # fmt: skip
-
-
-def _relations(world: World, rng: random.Random, batch: Batch, cid: str) -> None:
-    """A hospital admission now (2 %) or in the last two years (6 %)."""
-    r = rng.random()
-    if r >= ADMITTED_NOW + ADMITTED_BEFORE:
-        return
-    ward = world.hospitals[rng.randrange(len(world.hospitals))]
-    if r < ADMITTED_NOW:
-        begun = world.today - timedelta(days=rng.randint(0, 10))
-        ends = world.today + timedelta(days=rng.randint(1, 14))
-    else:
-        begun = world.today - timedelta(days=rng.randint(20, HISTORY_DAYS))
-        ends = begun + timedelta(days=rng.randint(1, 14))
-    batch.add(
-        "treatment_relation", cid, _uuid(rng), ward.id, "admitted", world.at(begun),
-        world.at(ends), world.staff(ward, "doctor"), world.at(begun),
-    )  # fmt: skip
-
-
-def _access_log(
-    world: World,
-    rng: random.Random,
-    batch: Batch,
-    cid: str,
-    gp: Organisation,
-    pharmacy: Organisation,
-    number: int,
-) -> None:
-    """One to four reads of the card in the last two years: the GP's, a pharmacy's (with the
-    citizen's consent), the citizen's own."""
-    midnight = datetime.combine(world.today, time(0), tzinfo=UTC)
-    for _ in range(1 + rng.randrange(4)):
-        at = (midnight - timedelta(seconds=rng.randrange(HISTORY_DAYS * 86400))).isoformat()
-        who = rng.random()
-        if who < 0.6:
-            subject, name, role, org, purpose = (
-                f"doctor-1@{gp.id}",
-                f"Doctor 1, {gp.name}",
-                "doctor",
-                gp.id,
-                "treatment",
-            )
-        elif who < 0.9:
-            subject, name, role, org, purpose = (
-                f"pharmacist-1@{pharmacy.id}", f"Pharmacist 1, {pharmacy.name}", "pharmacist",
-                pharmacy.id, "consent",
-            )  # fmt: skip
-        else:
-            subject, name, role, org, purpose = f"citizen-{cid}", "Citizen", "citizen", N, "self"
-        batch.add(
-            "audit_event", _ordered_uuid(rng, number), at, subject, name, role, org, cid,
-            "medication-card.read", "medication_card", N, purpose, N, "success", N,
-        )  # fmt: skip

@@ -10,8 +10,8 @@ from typing import Any
 import psycopg
 
 from medrecord.demo import catalogue, people
-from medrecord.seed.batch import COLUMNS, Batch
 from medrecord.seed.organisations import Organisation
+from medrecord.seed.rows import COLUMNS, Batch
 
 # Parents before children: a batch's rows are committed together, but COPY checks foreign keys
 # row by row as it goes.
