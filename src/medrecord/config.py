@@ -75,9 +75,15 @@ class Settings(BaseSettings):
     )
     # Connections per worker, all kept: overflow connections are closed when returned, so
     # under steady load above the pool size each request paid a new connection (issue 12's
-    # profile). 4 workers x 20 stay under PostgreSQL's default max_connections of 100.
-    db_pool_size: int = 20
+    # profile). Per worker: db_pool_size + db_read_pool_size; 4 workers x (16 + 8) stay under
+    # PostgreSQL's default max_connections of 100.
+    db_pool_size: int = 16
     db_max_overflow: int = 0
+    db_read_pool_size: int = Field(
+        default=8,
+        ge=1,
+        description="Connections per worker for the card read's async pool (one statement each).",
+    )
     log_level: str = "INFO"
 
     # Timeouts: nothing waits longer than a pharmacist would (see docs/reliability.md).
