@@ -4,6 +4,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Response, status
+from fastapi.concurrency import run_in_threadpool
 
 from medrecord import problems
 from medrecord.access.permissions import Permission
@@ -70,23 +71,29 @@ IDEMPOTENCY_KEY = idempotency_key_parameter(
         responses=linked(201, "Dispensed", ReadDispensing=READ_DISPENSING, Undo=UNDO),
     ),
 )
-def dispense(
+async def dispense(
     cpr: CprPath,
     prescription_id: Annotated[uuid.UUID, Path(description="The prescription's id.")],
     session: SessionDep,
     actor: ActorDep,
     declared: DeclaredPurposeDep,
-    response: Response,
     idempotency_key: IdempotencyKeyDep = None,
     body: DispensingCreate | None = None,
-) -> DispensingRead:
+) -> Response:
     """Dispense one iteration of the prescription (Idempotency-Key required)."""
-    dispensing, _ = service.dispense(
-        session, actor, cpr=cpr, prescription_id=prescription_id, declared=declared,
-        command=body or DispensingCreate(), idempotency_key=idempotency_key,
+    # The hot write (issue 12): an async route makes one hand-off to the thread pool, for the
+    # use case; a sync one made two (the route, then FastAPI's validation of what it returned).
+    # The answer's JSON text is the one the use case stored for retries: serialised once.
+    answer = await run_in_threadpool(
+        service.dispense_answer, session, actor, cpr=cpr, prescription_id=prescription_id,
+        declared=declared, command=body or DispensingCreate(), idempotency_key=idempotency_key,
     )  # fmt: skip
-    response.headers["Location"] = f"/api/v1/citizens/{cpr}/dispensings/{dispensing.id}"
-    return dispensing
+    return Response(
+        answer.body,
+        status_code=status.HTTP_201_CREATED,
+        media_type="application/json",
+        headers={"Location": f"/api/v1/citizens/{cpr}/dispensings/{answer.dispensing.id}"},
+    )
 
 
 @router.post(

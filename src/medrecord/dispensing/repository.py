@@ -4,18 +4,40 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
+from typing import cast
 
-from sqlalchemy import case, delete, func, select, tuple_, update
+from sqlalchemy import Table, case, delete, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from medrecord.models import (
     Citizen,
     Dispensing,
     DispensingLine,
     DispensingStatus,
+    Drug,
+    DrugPackage,
     IdempotencyRecord,
+    PharmacyOrder,
     Prescription,
     PrescriptionStatus,
+)
+
+# The hot write's statements go to the session's connection as Core (issue 12): the rows are
+# written once and never read back through the session, so the ORM's unit of work (flush
+# planning, identity map, the ORM bulk paths that even a mapped UPDATE takes) is pure cost.
+_PRESCRIPTION = cast(Table, Prescription.__table__)
+_DISPENSING = cast(Table, Dispensing.__table__)
+_LINE = cast(Table, DispensingLine.__table__)
+_ORDER = cast(Table, PharmacyOrder.__table__)
+# What take_units changes, returned by its UPDATE: the row needs no second read.
+_TAKEN = (
+    _PRESCRIPTION.c.dispensed_units,
+    _PRESCRIPTION.c.status,
+    _PRESCRIPTION.c.last_dispensed_at,
+    _PRESCRIPTION.c.iteration_started_at,
+    _PRESCRIPTION.c.modified_at,
+    _PRESCRIPTION.c.version,
 )
 
 
@@ -28,37 +50,88 @@ def take_units(
     at: datetime,
 ) -> bool:
     """Count ``units`` more as dispensed if that many remain (completing the prescription
-    when nothing is left); False when they do not remain.
+    when nothing is left); False when they do not remain. ``prescription`` gets the row's new
+    values.
 
     Conditional on the row's current state, so it cannot over-dispense even without the row
     lock the use case already holds; the CHECK constraint is the last line.
     """
-    row = session.execute(
-        update(Prescription)
-        .where(
-            Prescription.citizen_id == prescription.citizen_id,
-            Prescription.id == prescription.id,
-            Prescription.status == PrescriptionStatus.open,
-            Prescription.dispensed_units + units <= Prescription.prescribed_units,
-        )
-        .values(
-            dispensed_units=Prescription.dispensed_units + units,
-            status=case(
-                (
-                    Prescription.dispensed_units + units >= Prescription.prescribed_units,
-                    PrescriptionStatus.completed.value,
+    p = _PRESCRIPTION.c
+    row = (
+        session.connection()
+        .execute(
+            update(_PRESCRIPTION)
+            .where(
+                p.citizen_id == prescription.citizen_id,
+                p.id == prescription.id,
+                p.status == PrescriptionStatus.open,
+                p.dispensed_units + units <= p.prescribed_units,
+            )
+            .values(
+                dispensed_units=p.dispensed_units + units,
+                status=case(
+                    (
+                        p.dispensed_units + units >= p.prescribed_units,
+                        PrescriptionStatus.completed.value,
+                    ),
+                    else_=p.status,
                 ),
-                else_=Prescription.status,
-            ),
-            last_dispensed_at=at,
-            iteration_started_at=at if starts_iteration else Prescription.iteration_started_at,
-            modified_at=at,
-            version=Prescription.version + 1,
+                last_dispensed_at=at,
+                iteration_started_at=at if starts_iteration else p.iteration_started_at,
+                modified_at=at,
+                version=p.version + 1,
+            )
+            .returning(*_TAKEN)
         )
-        .returning(Prescription.dispensed_units)
-    ).first()
-    session.refresh(prescription)
-    return row is not None
+        .first()
+    )
+    if row is None:
+        return False
+    # RETURNING instead of a refresh (a second SELECT of the row we just wrote); committed
+    # values, so the session has nothing to flush for them.
+    for column, value in zip(_TAKEN, row, strict=True):
+        set_committed_value(prescription, column.key, value)
+    return True
+
+
+def packages_with_drugs(
+    session: Session, package_numbers: Sequence[str]
+) -> dict[str, tuple[DrugPackage, Drug]]:
+    """The packages (the prescribed one and those asked for) with their drugs, by package
+    number, in one statement: each catalogue row read once per request (the identity map
+    holds rows only as long as something refers to them, so repeated ``session.get`` calls
+    read a drug three times)."""
+    rows = session.execute(
+        select(DrugPackage, Drug)
+        .join(Drug, Drug.id == DrugPackage.drug_id)
+        .where(DrugPackage.package_number.in_(sorted(set(package_numbers))))
+    )
+    return {package.package_number: (package, drug) for package, drug in rows}
+
+
+def insert_dispensing(
+    session: Session, dispensing: Dispensing, lines: Sequence[DispensingLine]
+) -> None:
+    """A new dispensing with its lines, inserted now (a violated constraint raises here)."""
+    connection = session.connection()
+    connection.execute(insert(_DISPENSING), _values(_DISPENSING, dispensing))
+    connection.execute(insert(_LINE), [_values(_LINE, line) for line in lines])
+
+
+def _values(table: Table, row: object) -> dict[str, object]:
+    return {column.key: getattr(row, column.key) for column in table.columns}
+
+
+def fulfil_order(
+    session: Session, citizen_id: uuid.UUID, order_id: uuid.UUID, *, status: str, at: datetime
+) -> None:
+    """The claim a dispensing fulfilled: its new status (the caller holds the row's lock)."""
+    o = _ORDER.c
+    session.connection().execute(
+        update(_ORDER)
+        .where(o.citizen_id == citizen_id, o.id == order_id)
+        .values(status=status, modified_at=at)
+    )
 
 
 def lines_of(
@@ -130,11 +203,3 @@ def last_dispensed_at(
     if starting:
         stmt = stmt.where(Dispensing.starts_iteration)
     return session.scalar(stmt)
-
-
-def add(session: Session, dispensing: Dispensing, lines: Sequence[DispensingLine]) -> None:
-    """A new dispensing with its lines; flushed, so a violated constraint raises here."""
-    session.add(dispensing)
-    session.flush()
-    session.add_all(lines)
-    session.flush()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, time
 from decimal import Decimal
+from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -66,9 +67,12 @@ def dispensing_read(
     d: Dispensing,
     prescription: Prescription,
     lines: list[DispensingLine] | None = None,
+    drugs: dict[str, Drug] | None = None,
 ) -> DispensingRead:
+    """The dispensing as the API shows it; ``drugs`` are those already read (by id)."""
     if lines is None:
         lines = repository.lines_of(session, [d])[d.id]
+    drugs = drugs or {}
     remaining = prescription.prescribed_units - prescription.dispensed_units
     return DispensingRead(
         id=d.id,
@@ -82,7 +86,9 @@ def dispensing_read(
             DispensingLineRead(
                 line_number=line.line_number,
                 drug_id=line.drug_id,
-                drug=DrugSummary.model_validate(_drug(session, line.drug_id)),
+                drug=DrugSummary.model_validate(
+                    drugs.get(line.drug_id) or _drug(session, line.drug_id)
+                ),
                 package_number=line.package_number,
                 package_quantity=line.package_quantity,
                 package_size=line.units / line.package_quantity,
@@ -108,8 +114,7 @@ def dispensing_read(
     )
 
 
-def package_facts(session: Session, package: DrugPackage) -> rules.PackageFacts:
-    drug = _drug(session, package.drug_id)
+def package_facts(package: DrugPackage, drug: Drug) -> rules.PackageFacts:
     return rules.PackageFacts(
         drug_id=drug.id,
         substitution_group=drug.substitution_group,
@@ -143,21 +148,24 @@ def _lines_to_dispense(
     dispensing_id: uuid.UUID,
     prescription: Prescription,
     requested: list[DispensingLineCreate],
-) -> list[DispensingLine]:
+) -> tuple[list[DispensingLine], dict[str, Drug]]:
     """Each line's package checked against the prescribed one (same drug in any size, or a
-    substitute), counted in units."""
-    prescribed = drug_repository.get_package(session, prescription.package_number)
+    substitute), counted in units; with the drugs read (by id) for the answer."""
+    found = repository.packages_with_drugs(
+        session, [prescription.package_number, *(line.package_number for line in requested)]
+    )
+    prescribed = found.get(prescription.package_number)
     assert prescribed is not None  # noqa: S101 - a foreign key holds it
-    prescribed_facts = package_facts(session, prescribed)
+    prescribed_facts = package_facts(*prescribed)
     lines = []
     for number, line in enumerate(requested, start=1):
-        package = drug_repository.get_package(session, line.package_number)
-        if package is None:
+        if line.package_number not in found:
             raise UnknownPackage(f"Line {number}: no package {line.package_number}.")
+        package, drug = found[line.package_number]
         raise_if(
             rules.line_problem(
                 prescribed_facts,
-                package_facts(session, package),
+                package_facts(package, drug),
                 substitution_allowed=prescription.substitution_allowed,
             )
         )
@@ -173,7 +181,16 @@ def _lines_to_dispense(
                 substituted=package.drug_id != prescription.drug_id,
             )
         )
-    return lines
+    return lines, {drug.id: drug for _, drug in found.values()}
+
+
+class Dispensed(NamedTuple):
+    """A dispensing's answer: the read model, its JSON text (serialised once: stored for a
+    retry with the key and sent as the response body) and whether it is a replay."""
+
+    dispensing: DispensingRead
+    body: str
+    replayed: bool
 
 
 def dispense(
@@ -188,6 +205,24 @@ def dispense(
 ) -> tuple[DispensingRead, bool]:
     """Hand out package lines: at most one iteration, or the rest of a begun one. Returns
     (dispensing, replayed)."""
+    answer = dispense_answer(
+        session, actor, cpr=cpr, prescription_id=prescription_id, declared=declared,
+        command=command, idempotency_key=idempotency_key,
+    )  # fmt: skip
+    return answer.dispensing, answer.replayed
+
+
+def dispense_answer(
+    session: Session,
+    actor: Actor,
+    *,
+    cpr: str,
+    prescription_id: uuid.UUID,
+    declared: DeclaredPurpose,
+    command: DispensingCreate,
+    idempotency_key: str | None,
+) -> Dispensed:
+    """``dispense`` with its answer as JSON text (the API sends it as it is)."""
     with guarded(
         session,
         actor,
@@ -213,14 +248,14 @@ def dispense(
             entry.action, entry.resource_type, entry.resource_id = (
                 "dispensing.replay", "dispensing", replay.id,
             )  # fmt: skip
-            result = replay
+            answer = Dispensed(replay, replay.model_dump_json(), replayed=True)
         else:
             result = _dispense(session, actor, access, citizen, prescription_id, command, now)
-            record.response_status = 201
-            record.response_body = result.model_dump(mode="json")
+            answer = Dispensed(result, result.model_dump_json(), replayed=False)
+            idempotency.answered(session, record, status=201, body=answer.body)
             entry.resource_type, entry.resource_id = "dispensing", result.id
     session.commit()
-    return result, replay is not None
+    return answer
 
 
 def _dispense(
@@ -263,10 +298,10 @@ def _dispense(
         raise_if(rules.too_early_problem(earliest, clock.local_date(now)))
     dispensing_id = uuid.uuid4()
     requested = _requested_lines(command, prescription, allowed)
-    lines = _lines_to_dispense(session, citizen.id, dispensing_id, prescription, requested)
+    lines, drugs = _lines_to_dispense(session, citizen.id, dispensing_id, prescription, requested)
     units = sum((line.units for line in lines), Decimal(0))
     raise_if(rules.amount_problem(units, allowed, unit=prescription.unit))
-    drug = _drug(session, prescription.drug_id)
+    drug = drugs.get(prescription.drug_id) or _drug(session, prescription.drug_id)
     raise_if(rules.once_problem(drug.dispensing_group, units, prescription.prescribed_units))
     pharmacy = require_pharmacy(organisation_repository.get(session, actor.organisation_id or ""))
     taken = repository.take_units(
@@ -275,6 +310,7 @@ def _dispense(
     if not taken:
         # A race the row lock should prevent; the conditional UPDATE is the backstop.
         raise NothingRemaining("Nothing remains on this prescription.")
+    # Not added to the session: inserted as Core rows, and read only to build the answer.
     dispensing = Dispensing(
         id=dispensing_id,
         citizen_id=citizen.id,
@@ -288,12 +324,13 @@ def _dispense(
         dispensed_at=now,
         status=DispensingStatus.completed,
     )
-    repository.add(session, dispensing, lines)
+    repository.insert_dispensing(session, dispensing, lines)
     if held is not None:
-        held[0].status = OrderStatus.done  # the claim is fulfilled; the next iteration is free
-        held[0].modified_at = now
+        # The claim is fulfilled; the next iteration is free.
+        repository.fulfil_order(session, citizen.id, held[0].id, status=OrderStatus.done, at=now)
+    # The card shows what remains and the latest dispensing: its version (ETag) moves.
     citizen_repository.bump_card_version(session, citizen.id)
-    return dispensing_read(session, dispensing, prescription, lines)
+    return dispensing_read(session, dispensing, prescription, lines, drugs)
 
 
 def _dispensing_and_prescription(
