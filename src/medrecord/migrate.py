@@ -3,13 +3,17 @@ then grant the application's role what it needs and nothing more (docs/reliabili
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, text
 
-ROOT = Path(__file__).resolve().parents[2]
+# Every process that migrates takes this transaction-level advisory lock first, so replicas
+# starting together migrate one after another: the later ones find the schema at head and do
+# nothing. The number is arbitrary; it only has to be the same everywhere ("medrecord" in hex).
+MIGRATION_LOCK = 0x6D65647265636F72
 
 # What the app role may do to each table's rows. Every table not named here: read and write.
 # The audit trail is append-only; the schema version belongs to the migrations.
@@ -21,10 +25,19 @@ class UnsafeAppRole(RuntimeError):
     """The role named to receive the application's rights cannot be held to them."""
 
 
+def migrations_home() -> Path:
+    """The directory holding ``alembic.ini`` and ``migrations/``: inside the installed package
+    (the wheel carries them, see pyproject.toml), else the source tree (a checkout, editable)."""
+    packaged = resources.files("medrecord")
+    if isinstance(packaged, Path) and (packaged / "migrations" / "env.py").is_file():
+        return packaged
+    return Path(__file__).resolve().parents[2]
+
+
 def alembic_config() -> Config:
-    ini = ROOT / "alembic.ini"
-    cfg = Config(str(ini))
-    cfg.set_main_option("script_location", str(ROOT / "migrations"))
+    home = migrations_home()
+    cfg = Config(str(home / "alembic.ini"))
+    cfg.set_main_option("script_location", str(home / "migrations"))
     cfg.attributes["configure_logger"] = False
     return cfg
 
@@ -34,6 +47,7 @@ def upgrade(engine: Engine, revision: str = "head", *, app_role: str | None = No
     cfg = alembic_config()
     with engine.begin() as conn:
         _unhurried(conn)
+        _one_at_a_time(conn)
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
         if app_role is not None:
@@ -44,6 +58,7 @@ def downgrade(engine: Engine, revision: str) -> None:
     cfg = alembic_config()
     with engine.begin() as conn:
         _unhurried(conn)
+        _one_at_a_time(conn)
         cfg.attributes["connection"] = conn
         command.downgrade(cfg, revision)
 
@@ -54,6 +69,12 @@ def _unhurried(conn: Connection) -> None:
     # helps nobody. SET LOCAL: the pooled connection is back to its defaults afterwards.
     for setting in ("statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout"):
         conn.execute(text(f"SET LOCAL {setting} = 0"))
+
+
+def _one_at_a_time(conn: Connection) -> None:
+    # Held until the migration's transaction ends (commit or rollback, or the connection
+    # dying): nothing to release by hand, nothing left held by a crashed process.
+    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
 
 
 def grant_app_privileges(conn: Connection, role: str) -> None:
