@@ -15,12 +15,24 @@ import typer
 from rich.console import Console
 from sqlalchemy import Engine
 
+from medrecord.access.actor import Role
 from medrecord.config import Settings
+from medrecord.preflight import (
+    StartupProblem,
+    check_database_settings,
+    check_port,
+    check_serving_settings,
+    load_settings,
+)
 
+# Plain click help (typer's rich panels print "--help <bool>" for every flag); a bare traceback
+# for the unexpected, and one line from StartupProblem for everything foreseen.
 app = typer.Typer(
     help="medrecord — the shared medication record service.",
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
 )
 console = Console(stderr=True)
 
@@ -42,10 +54,21 @@ class Database:
     engine: Engine  # the application's
 
 
-def _settings(data_dir: Path | None) -> Settings:
-    settings = Settings()
-    if data_dir is not None:
-        settings = settings.model_copy(update={"data_dir": data_dir.resolve()})
+def _refuse(problem: StartupProblem) -> typer.Exit:
+    console.print(str(problem), style="red", soft_wrap=True, markup=False, highlight=False)
+    return typer.Exit(1)
+
+
+def _settings(data_dir: Path | None, *, serving: bool = False) -> Settings:
+    """The settings of a command that opens the database (and of ``serve``, ``serving``),
+    checked: a problem is one line and exit code 1."""
+    try:
+        settings = load_settings(data_dir)
+        check_database_settings(settings)
+        if serving:
+            check_serving_settings(settings)
+    except StartupProblem as problem:
+        raise _refuse(problem) from problem
     return settings
 
 
@@ -53,8 +76,11 @@ def _open_database(settings: Settings) -> Database:
     """The application's database. Embedded: its superuser makes the owner and app roles; the
     app connects as the app role. Given URLs: MEDRECORD_DATABASE_URL for the app and
     MEDRECORD_MIGRATION_DATABASE_URL (else the same) for migrations."""
+    from sqlalchemy.exc import OperationalError
+
     from medrecord import embedded_postgres
     from medrecord.db import UnsafeDatabase, check_durability, make_engine
+    from medrecord.preflight import describe_unreachable
 
     if settings.database_url:
         url = settings.database_url
@@ -76,16 +102,22 @@ def _open_database(settings: Settings) -> Database:
     except UnsafeDatabase as exc:
         console.print(f"[red]{exc}[/]")
         raise typer.Exit(1) from exc
+    except OperationalError as exc:
+        engine.dispose()
+        raise _refuse(
+            StartupProblem(describe_unreachable(url, exc, variable="MEDRECORD_DATABASE_URL"))
+        ) from exc
     return Database(url=url, migration_url=migration_url, app_role=app_role, engine=engine)
 
 
 def _migrate(db: Database) -> None:
     """Migrate as the owner, then grant the app role its rights (see migrate.upgrade)."""
-    from sqlalchemy.exc import ProgrammingError
+    from sqlalchemy.exc import OperationalError, ProgrammingError
 
     from medrecord import migrate as migrations
     from medrecord.db import make_engine
     from medrecord.embedded_postgres import sqlalchemy_url
+    from medrecord.preflight import describe_unreachable
 
     separate = db.migration_url != db.url
     engine = make_engine(sqlalchemy_url(db.migration_url)) if separate else db.engine
@@ -94,6 +126,12 @@ def _migrate(db: Database) -> None:
     except migrations.UnsafeAppRole as exc:
         console.print(str(exc), style="red", soft_wrap=True, markup=False)
         raise typer.Exit(1) from exc
+    except OperationalError as exc:
+        if not separate:
+            raise
+        variable = "MEDRECORD_MIGRATION_DATABASE_URL"
+        problem = StartupProblem(describe_unreachable(db.migration_url, exc, variable=variable))
+        raise _refuse(problem) from exc
     except ProgrammingError as exc:
         if getattr(exc.orig, "sqlstate", None) != "42501":  # insufficient_privilege
             raise
@@ -166,7 +204,11 @@ def serve(
     """Migrate, seed demo data into an empty database, and serve API, UI and docs."""
     import uvicorn
 
-    settings = _settings(data_dir)
+    settings = _settings(data_dir, serving=True)
+    try:
+        check_port(host, port)
+    except StartupProblem as problem:
+        raise _refuse(problem) from problem
     if not settings.database_url:
         _claim_data_dir(settings.data_dir)
     # SIGTERM ends serve like Ctrl-C: uvicorn drains, then the exit handlers run (they stop the
@@ -308,8 +350,12 @@ def seed_command(
 def token(
     sub: Annotated[str | None, typer.Option(help="Subject (user id).")] = None,
     name: Annotated[str | None, typer.Option(help="Full name.")] = None,
-    role: Annotated[str | None, typer.Option(help="doctor, nurse, pharmacist, ...")] = None,
-    org: Annotated[str | None, typer.Option(help="Organisation id (SOR code).")] = None,
+    role: Annotated[
+        Role | None, typer.Option(case_sensitive=False, help="The role the token grants.")
+    ] = None,
+    org: Annotated[
+        str | None, typer.Option(help="Organisation id (SOR code; every role but citizen).")
+    ] = None,
     cpr: Annotated[str | None, typer.Option(help="CPR number (citizens).")] = None,
     ttl: Annotated[int, typer.Option(min=1, help="Lifetime in minutes.")] = 480,
     demo: Annotated[str | None, typer.Option(help="Mint for this demo username.")] = None,
@@ -317,8 +363,9 @@ def token(
     data_dir: DataDirOption = None,
 ) -> None:
     """Print a bearer token signed by the dev key (dev mode only)."""
-    from medrecord.access.tokens import TokenSigner
+    from medrecord.access.tokens import TokenSigner, TokenVerifier
     from medrecord.demo import people
+    from medrecord.problems import InvalidToken
 
     if list_demo:
         for s in people.STAFF:
@@ -326,7 +373,10 @@ def token(
         for username, c_cpr, c_name, _ in people.CITIZENS:
             typer.echo(f"{username}\tcitizen\t-\t{c_name}\t{c_cpr}")
         return
-    settings = _settings(data_dir)
+    try:
+        settings = load_settings(data_dir)
+    except StartupProblem as problem:
+        raise _refuse(problem) from problem
     if not settings.is_dev:
         console.print("[red]Tokens are minted by the identity provider in production.[/]")
         raise typer.Exit(1)
@@ -334,24 +384,31 @@ def token(
         staff = people.staff_by_username(demo)
         citizen = people.citizen_by_username(demo)
         if staff is not None:
-            sub, name, role, org = (
-                staff.username,
-                staff.name,
-                str(staff.role),
-                staff.organisation_id,
-            )
+            sub, name, role, org = staff.username, staff.name, staff.role, staff.organisation_id
         elif citizen is not None:
-            sub, cpr, name, role, org = citizen[0], citizen[1], citizen[2], "citizen", None
+            sub, cpr, name, role, org = citizen[0], citizen[1], citizen[2], Role.citizen, None
         else:
             console.print(f"[red]No demo user '{demo}'. See `medrecord token --list-demo`.[/]")
             raise typer.Exit(2)
     if not (sub and name and role):
         console.print("[red]Give --sub, --name and --role (and --org), or --demo USERNAME.[/]")
         raise typer.Exit(2)
-    signer = TokenSigner.from_settings(settings)
-    typer.echo(
-        signer.mint(sub=sub, name=name, role=role, org=org, cpr=cpr, ttl=timedelta(minutes=ttl))
+    minted = TokenSigner.from_settings(settings).mint(
+        sub=sub, name=name, role=str(role), org=org, cpr=cpr, ttl=timedelta(minutes=ttl)
     )
+    # Checked as the API checks it: a token it would answer 401 is not printed.
+    try:
+        TokenVerifier.from_settings(settings).verify(minted)
+    except InvalidToken as exc:
+        console.print(
+            "The API would refuse this token (professionals need --org, citizens --cpr "
+            f"DDMMYYXXXX): {exc}",
+            style="red",
+            soft_wrap=True,
+            markup=False,
+        )
+        raise typer.Exit(2) from exc
+    typer.echo(minted)
 
 
 @app.command("purge-expired")

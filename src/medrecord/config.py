@@ -32,7 +32,17 @@ class Settings(BaseSettings):
         default=None,
         description="PostgreSQL URL. Unset: an embedded PostgreSQL in data_dir is started.",
     )
-    data_dir: Path = Field(default_factory=default_data_dir)
+    data_dir: Path = Field(
+        default_factory=default_data_dir,
+        description="The embedded PostgreSQL's data and the dev signing key. Default: the "
+        "per-user data directory.",
+    )
+    allow_embedded_database: bool = Field(
+        default=False,
+        description="Production only: start the embedded PostgreSQL when "
+        "MEDRECORD_DATABASE_URL is unset (a trial). Off: production refuses to start without "
+        "a database URL. Dev always may.",
+    )
 
     # Least privilege (docs/reliability.md): the app connects as a role that may read and write
     # rows (only append to audit_event); the owner of the tables migrates and grants it that.
