@@ -4,6 +4,7 @@ import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response, status
+from fastapi.concurrency import run_in_threadpool
 
 from medrecord import problems
 from medrecord.access.permissions import Permission
@@ -17,6 +18,7 @@ from medrecord.http import (
     SessionDep,
     documented,
     idempotency_key_parameter,
+    model_response,
 )
 from medrecord.openapi_links import DISPENSE, DISPENSE_ORDERED, ORDER, linked
 from medrecord.prescription import orders, service
@@ -150,21 +152,28 @@ def cancel_prescription(
         },
     ),
 )
-def order_prescription(
+async def order_prescription(
     cpr: CprPath,
     prescription_id: PrescriptionId,
     session: SessionDep,
     actor: ActorDep,
     declared: DeclaredPurposeDep,
-    response: Response,
-) -> OrderRead:
+) -> Response:
     """Claim the prescription for your pharmacy (409 `prescription-claimed` if another holds it)."""
-    order, created = orders.order_prescription(
-        session, actor, cpr=cpr, prescription_id=prescription_id, declared=declared
+    # The first half of the hot write (issue 12): one hand-off to the thread pool, for the use
+    # case (a sync route made a second, for FastAPI's validation of what it returned), and the
+    # answer serialised once.
+    order, created = await run_in_threadpool(
+        orders.order_prescription,
+        session,
+        actor,
+        cpr=cpr,
+        prescription_id=prescription_id,
+        declared=declared,
     )
-    if not created:
-        response.status_code = status.HTTP_200_OK
-    return order
+    response = model_response(order)
+    response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+    return response
 
 
 @router.post(

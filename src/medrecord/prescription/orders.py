@@ -96,7 +96,8 @@ def order_prescription(
                 "Another pharmacy has just claimed the prescription."
             )
             with map_integrity_errors({ONE_OPEN_ORDER: just_claimed}):
-                repository.add(session, order)
+                repository.insert_order(session, order)
+            # The card shows who holds the claim (``claimed_by``): its version (ETag) moves.
             citizen_repository.bump_card_version(session, citizen.id)
             result, created = order_read(order, pharmacy.name), True
         entry.resource_type, entry.resource_id = "pharmacy_order", result.id

@@ -3,8 +3,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import cast
 
-from sqlalchemy import ColumnElement, select, text, update
+from sqlalchemy import ColumnElement, Table, insert, select, text, update
 from sqlalchemy.orm import Session, aliased
 
 from medrecord import clock
@@ -284,6 +285,18 @@ def close_open_prescriptions_of(
             session, citizen_id, cancelled, status=OrderStatus.cancelled, at=at, reason=reason
         )
     return cancelled
+
+
+_ORDER = cast(Table, PharmacyOrder.__table__)
+
+
+def insert_order(session: Session, order: PharmacyOrder) -> None:
+    """A new pharmacy order, inserted now (a violated constraint raises here). Core on the
+    session's connection: a claim is on the hot path (issue 12) and its row is never read back
+    through the session, so the ORM's flush would be pure cost."""
+    session.connection().execute(
+        insert(_ORDER), {column.key: getattr(order, column.key) for column in _ORDER.columns}
+    )
 
 
 def add(session: Session, row: Prescription | PharmacyOrder) -> None:
