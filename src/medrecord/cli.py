@@ -429,7 +429,7 @@ def purge_expired(data_dir: DataDirOption = None) -> None:
     typer.echo(f"Deleted {keys} expired idempotency keys and {web} idle web sessions.")
 
 
-drugs = typer.Typer(help="The drug catalogue.", no_args_is_help=True)
+drugs = typer.Typer(help="The drug catalogue.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(drugs, name="drugs")
 
 
@@ -451,28 +451,42 @@ def import_drugs(
     a new drug without one is A) and otc (true/false, ja/nej: must agree with the group). Exit
     code 1 when any row was rejected.
     """
+    import time
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
     from medrecord.db import make_sessionmaker
-    from medrecord.drug.service import import_catalogue, parse_catalogue
+    from medrecord.drug.service import import_catalogue, read_catalogue
 
     fmt = "json" if file.suffix.lower() == ".json" else "csv"
     try:
-        rows = parse_catalogue(file.read_text(encoding="utf-8-sig"), fmt=fmt)
+        rows, positions = read_catalogue(file.read_text(encoding="utf-8-sig"), fmt=fmt)
     except (ValueError, KeyError, UnicodeDecodeError) as exc:
-        console.print(f"[red]Cannot read {file}: {exc}[/]")
+        console.print(f"Cannot read {file}: {exc}", style="red", markup=False)
         raise typer.Exit(2) from exc
     db = _open_database(_settings(data_dir))
     _migrate(db)
-    with make_sessionmaker(db.engine)() as session:
-        report = import_catalogue(session, rows)
+    started = time.monotonic()
+    columns = (*Progress.get_default_columns()[:-1], MofNCompleteColumn(), TimeRemainingColumn())
+    with (
+        Progress(*columns, BarColumn(bar_width=None), console=console, transient=True) as bar,
+        make_sessionmaker(db.engine)() as session,
+    ):
+        task = bar.add_task(f"Importing {file.name}", total=len(rows))
+        report = import_catalogue(
+            session, rows, positions=positions, on_row=lambda: bar.advance(task)
+        )
         session.commit()
     db.engine.dispose()
     typer.echo(
-        f"{len(rows)} rows read: {report.drugs_added} drugs added, {report.drugs_updated} "
-        f"updated; {report.packages_added} packages added, {report.packages_updated} updated; "
-        f"{len(report.rejected)} rejected."
+        f"{len(rows)} rows read in {time.monotonic() - started:,.1f} s: {report.drugs_added} "
+        f"drugs added, {report.drugs_updated} updated; {report.packages_added} packages added, "
+        f"{report.packages_updated} updated; {len(report.rejected)} rejected."
     )
-    for line, reason in report.rejected:
-        typer.echo(f"  row {line}: {reason}")
+    # An editor's line number for CSV (the header is line 1); a JSON row by its place in the list.
+    where = "line" if fmt == "csv" else "item"
+    for position, reason in report.rejected:
+        typer.echo(f"  {where} {position}: {reason}")
     if report.rejected:
         raise typer.Exit(1)
 

@@ -169,8 +169,8 @@ def test_the_cli_imports_the_dosage_units_column(
 
     assert result.returncode == 1, result.stdout + result.stderr
     assert "2 drugs added" in result.stdout
-    assert "row 3: dosage_units: 'pill' is not a dosage unit (valid: tablet" in result.stdout
-    assert "row 4: unknown form 'gel': give dosage_units" in result.stdout
+    assert "line 4: dosage_units: 'pill' is not a dosage unit (valid: tablet" in result.stdout
+    assert "line 5: unknown form 'gel': give dosage_units" in result.stdout
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
@@ -357,7 +357,7 @@ def test_the_cli_imports_the_classification_columns(
 
     assert result.returncode == 1, result.stdout + result.stderr
     assert "1 drugs added" in result.stdout
-    assert "row 2: dispensing_group: 'A§5' is not a dispensing group" in result.stdout
+    assert "line 3: dispensing_group: 'A§5' is not a dispensing group" in result.stdout
     engine = create_engine(url)
     try:
         with engine.connect() as conn:

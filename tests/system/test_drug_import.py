@@ -17,8 +17,14 @@ HEADER = (
 )
 
 
-def run_import(path: Path, database_url: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "MEDRECORD_DATABASE_URL": database_url.replace("+psycopg", "")}
+def run_import(
+    path: Path, database_url: str, **environment: str
+) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "MEDRECORD_DATABASE_URL": database_url.replace("+psycopg", ""),
+        **environment,
+    }
     return subprocess.run(
         [sys.executable, "-m", "medrecord.cli", "drugs", "import", str(path)],
         env=env,
@@ -45,8 +51,9 @@ def test_import_loads_updates_and_reports_rejected_rows(
 
     assert first.returncode == 1, first.stderr
     assert "1 drugs added" in first.stdout and "2 packages added" in first.stdout
-    assert "row 3: atc_code" in first.stdout
-    assert "row 4: package_number" in first.stdout
+    # The file's own line numbers (the header is line 1), as an editor shows them.
+    assert "line 4: atc_code" in first.stdout
+    assert "line 5: package_number" in first.stdout
 
     json_file = tmp_path / "update.json"
     json_file.write_text(
@@ -79,3 +86,32 @@ def test_import_loads_updates_and_reports_rejected_rows(
         ).scalar_one()
     engine.dispose()
     assert (form, str(price)) == ("film-coated tablet", "39.95")
+
+
+def test_import_shows_progress_and_a_summary_and_counts_lines_of_quoted_cells(
+    tmp_path: Path, fresh_database: Callable[[], str]
+) -> None:
+    csv_file = tmp_path / "catalogue.csv"
+    rows = [
+        f"2818888{n:04d},Drug {n},tablet,1 mg,N02BE01,,9{n:05d},10,tablet,1\n" for n in range(300)
+    ]
+    csv_file.write_text(
+        HEADER
+        + '28199990001,"Two-line\nname",tablet,1 mg,N02BE01,,800001,10,tablet,1\n'
+        + "\n"
+        + "28199990002,Bad,tablet,1 mg,N2BE01,,800002,10,tablet,1\n"
+        + "".join(rows)
+    )
+
+    # FORCE_COLOR: rich draws its bar as on a terminal.
+    done = run_import(csv_file, fresh_database(), FORCE_COLOR="1", COLUMNS="120")
+
+    assert done.returncode == 1, done.stderr
+    assert "Importing catalogue.csv" in done.stderr
+    assert "302/302" in done.stderr  # the bar counts the file's rows
+    summary, *rejected = done.stdout.splitlines()
+    assert summary.startswith("302 rows read in ")
+    assert "301 drugs added" in summary and "1 rejected" in summary
+    # Header on line 1, a quoted name over lines 2 and 3, a blank line 4: the bad row is line 5.
+    assert [line.split(": ")[0] for line in rejected] == ["  line 5"]
+    assert "atc_code" in rejected[0]
