@@ -26,11 +26,14 @@ class Settings(BaseSettings):
 
     environment: Environment = Field(
         default=Environment.dev,
-        description="dev mints its own signing key and allows demo tokens; production does not.",
+        description="`dev` mints its own signing key and allows demo tokens and demo sign-in; "
+        "`production` needs the identity provider's keys and a database URL.",
     )
     database_url: str | None = Field(
         default=None,
-        description="PostgreSQL URL. Unset: an embedded PostgreSQL in data_dir is started.",
+        description="PostgreSQL URL the application connects with (e.g. "
+        "`postgresql://user:pw@host/medrecord`). Unset: an embedded PostgreSQL in data_dir "
+        "(dev, or production with allow_embedded_database).",
     )
     data_dir: Path = Field(
         default_factory=default_data_dir,
@@ -59,49 +62,81 @@ class Settings(BaseSettings):
         "MEDRECORD_DATABASE_URL's login (or a role it inherits from).",
     )
 
-    jwt_issuer: str = "https://login.medrecord.example"
-    jwt_audience: str = "medrecord-api"
+    jwt_issuer: str = Field(
+        default="https://login.medrecord.example", description="The `iss` every token must carry."
+    )
+    jwt_audience: str = Field(
+        default="medrecord-api", description="The `aud` every token must carry."
+    )
     jwt_public_key_pem: str | None = Field(
         default=None, description="PEM public key that verifies tokens (production)."
     )
-    jwks_url: str | None = Field(default=None, description="JWKS URL of the identity provider.")
-    jwt_leeway_seconds: int = 30
+    jwks_url: str | None = Field(
+        default=None,
+        description="JWKS URL of the identity provider (production: this or jwt_public_key_pem).",
+    )
+    jwt_leeway_seconds: int = Field(
+        default=30, description="Clock skew allowed when checking a token's `exp` and `nbf`."
+    )
 
-    ui_idle_timeout_seconds: int = Field(default=15 * 60, ge=1)
-    ui_absolute_timeout_seconds: int = Field(default=12 * 60 * 60, ge=1)
+    ui_idle_timeout_seconds: int = Field(
+        default=15 * 60, ge=1, description="A web UI session unused this long is signed out."
+    )
+    ui_absolute_timeout_seconds: int = Field(
+        default=12 * 60 * 60, ge=1, description="A web UI session ends this long after sign-in."
+    )
     oidc_metadata_url: str | None = Field(
         default=None,
         description="OpenID Connect discovery URL of the identity provider (web UI login).",
     )
-    oidc_client_id: str | None = None
-    oidc_client_secret: str | None = None
+    oidc_client_id: str | None = Field(
+        default=None, description="This service's client id at the identity provider (web UI)."
+    )
+    oidc_client_secret: str | None = Field(
+        default=None, description="Its client secret (web UI login)."
+    )
     oidc_redirect_url: str | None = Field(
         default=None, description="This service's /ui/login/callback URL as registered."
     )
 
-    max_body_bytes: int = 1024 * 1024
+    max_body_bytes: int = Field(
+        default=1024 * 1024, description="A larger request body is refused with 413."
+    )
     max_json_depth: int = Field(
-        default=32, ge=2, description="Deepest nesting of arrays and objects a JSON body may have."
+        default=32,
+        ge=2,
+        description="Deepest nesting of arrays and objects a JSON body may have; deeper: 422.",
     )
     # Connections per worker, all kept: overflow connections are closed when returned, so
     # under steady load above the pool size each request paid a new connection (issue 12's
     # profile). Per worker: db_pool_size + db_read_pool_size; 4 workers x (16 + 8) stay under
     # PostgreSQL's default max_connections of 100.
-    db_pool_size: int = 16
-    db_max_overflow: int = 0
+    db_pool_size: int = Field(
+        default=16,
+        ge=1,
+        description="Database connections per worker for requests, all kept open (README, Sizing).",
+    )
+    db_max_overflow: int = Field(
+        default=0,
+        ge=0,
+        description="Extra connections per worker beyond db_pool_size at peaks, closed when "
+        "returned.",
+    )
     db_read_pool_size: int = Field(
         default=8,
         ge=1,
         description="Connections per worker for the card read's async pool (one statement each).",
     )
-    log_level: str = "INFO"
+    log_level: str = Field(
+        default="INFO", description="DEBUG, INFO, WARNING or ERROR; logs are JSON lines."
+    )
 
     # Timeouts: nothing waits longer than a pharmacist would (see docs/reliability.md).
     db_statement_timeout_ms: int = Field(
-        default=10_000, ge=0, description="A statement running longer is cancelled (0: never)."
+        default=10_000, ge=0, description="A statement running longer is cancelled: 503 (0: never)."
     )
     db_lock_timeout_ms: int = Field(
-        default=5_000, ge=0, description="A lock wait longer than this is given up (0: never)."
+        default=5_000, ge=0, description="A lock wait longer than this is given up: 503 (0: never)."
     )
     db_idle_in_transaction_timeout_ms: int = Field(
         default=30_000,
@@ -118,10 +153,14 @@ class Settings(BaseSettings):
         default=5, ge=1, description="The Retry-After of a 503 (a 429 says when its window frees)."
     )
     header_timeout_seconds: float = Field(
-        default=10.0, gt=0, description="A client must send its request headers within this."
+        default=10.0,
+        gt=0,
+        description="A client must send its request headers within this; else 408 (or closed).",
     )
     body_timeout_seconds: float = Field(
-        default=30.0, gt=0, description="A client must send its whole request body within this."
+        default=30.0,
+        gt=0,
+        description="A client must send its whole request body within this; else 408.",
     )
 
     # Rate limits (limits' notation, e.g. "20/minute"); state is shared by all workers.
