@@ -4,6 +4,7 @@ the app's reading of it, refusing a populated database."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -167,6 +168,26 @@ def test_dispensed_units_are_the_sum_of_completed_dispensings(
     assert repeats is not None and int(str(repeats[0])) > 0
 
 
+@contextmanager
+def _client(url: str, app_role: AppRole, settings: Settings) -> Iterator[TestClient]:
+    engine = make_engine(app_role.url(url))
+    try:
+        with TestClient(create_app(settings, engine=engine), raise_server_exceptions=False) as c:
+            yield c
+    finally:
+        engine.dispose()
+
+
+def _path(cpr: object) -> str:
+    return f"/api/v1/citizens/{str(cpr)[:6]}-{str(cpr)[6:]}"
+
+
+def _one(conn: psycopg.Connection[tuple[object, ...]], sql: str) -> tuple[object, ...]:
+    row = conn.execute(sql).fetchone()
+    assert row is not None, sql
+    return row
+
+
 def test_the_app_reads_a_seeded_citizens_card(
     seeded: tuple[str, Summary],
     conn: psycopg.Connection[tuple[object, ...]],
@@ -174,25 +195,132 @@ def test_the_app_reads_a_seeded_citizens_card(
     settings: Settings,
     tokens: Tokens,
 ) -> None:
-    row = conn.execute(
+    cpr, gp, _ = _one(
+        conn,
         "SELECT c.cpr, c.gp_practice_id, count(*) FROM citizen c JOIN medication m "
         "ON m.citizen_id = c.id AND m.status <> 'withdrawn' AND NOT m.private "
-        "GROUP BY c.id ORDER BY count(*) DESC, c.cpr LIMIT 1"
-    ).fetchone()
-    assert row is not None
-    cpr, gp, _ = row
-    engine = make_engine(app_role.url(seeded[0]))
-    try:
-        app = create_app(settings, engine=engine)
-        with TestClient(app, raise_server_exceptions=False) as client:
-            response = client.get(
-                f"/api/v1/citizens/{str(cpr)[:6]}-{str(cpr)[6:]}/medication-card",
+        "GROUP BY c.id ORDER BY count(*) DESC, c.cpr LIMIT 1",
+    )
+    reviewed_cpr, reviewed_gp, doctor = _one(
+        conn,
+        "SELECT c.cpr, c.gp_practice_id, k.reviewed_by->>'name' FROM citizen c "
+        "JOIN medication_card k ON k.citizen_id = c.id WHERE k.reviewed_at IS NOT NULL "
+        "ORDER BY c.cpr LIMIT 1",
+    )
+    with _client(seeded[0], app_role, settings) as client:
+        card = client.get(
+            f"{_path(cpr)}/medication-card", headers=tokens.headers(role="doctor", org=str(gp))
+        )
+        reviewed = client.get(
+            f"{_path(reviewed_cpr)}/medication-card",
+            headers=tokens.headers(role="doctor", org=str(reviewed_gp)),
+        )
+    assert card.status_code == 200, card.text
+    assert card.json()["medications"]
+    assert reviewed.status_code == 200, reviewed.text
+    assert reviewed.json()["reviewed_by"]["name"] == doctor
+    assert reviewed.json()["reviewed_at"] is not None
+
+
+def test_prescriptions_end_in_every_way_the_app_knows(
+    seeded: tuple[str, Summary],
+    conn: psycopg.Connection[tuple[object, ...]],
+    app_role: AppRole,
+    settings: Settings,
+    tokens: Tokens,
+) -> None:
+    """Completed, cancelled (by the doctor or the withdrawal), expired with iterations left,
+    and open ones claimed by a pharmacy: the app lists each with its status."""
+    picks = {
+        status: _one(
+            conn,
+            "SELECT c.cpr, c.gp_practice_id, p.id::text FROM prescription p "
+            f"JOIN citizen c ON c.id = p.citizen_id WHERE {where} ORDER BY p.id LIMIT 1",
+        )
+        for status, where in {
+            "completed": "p.status = 'completed'",
+            "cancelled": "p.status = 'cancelled' AND p.cancellation_reason LIKE 'Medication%'",
+            "expired": f"p.status = 'open' AND p.valid_to < '{TODAY}'",
+            "open": "EXISTS (SELECT FROM pharmacy_order o WHERE o.citizen_id = p.citizen_id "
+            "AND o.prescription_id = p.id AND o.status = 'ordered')",
+        }.items()
+    }
+    with _client(seeded[0], app_role, settings) as client:
+        for status, (cpr, gp, pid) in picks.items():
+            listed = client.get(
+                f"{_path(cpr)}/prescriptions",
+                params={"status": status},
                 headers=tokens.headers(role="doctor", org=str(gp)),
             )
-    finally:
-        engine.dispose()
-    assert response.status_code == 200, response.text
-    assert response.json()["medications"]
+            assert listed.status_code == 200, listed.text
+            found = [p for p in listed.json() if p["id"] == pid]
+            assert found and found[0]["status"] == status
+            assert (found[0]["claimed_by"] is not None) == (status == "open")
+    cancelled = _one(
+        conn, "SELECT count(*) FROM prescription WHERE cancellation_reason NOT LIKE 'Medication%'"
+    )
+    assert cancelled[0] != 0  # cancelled by the doctor too
+
+
+def test_undone_and_split_pack_dispensings_read_as_the_app_made_them(
+    seeded: tuple[str, Summary],
+    conn: psycopg.Connection[tuple[object, ...]],
+    app_role: AppRole,
+    settings: Settings,
+    tokens: Tokens,
+) -> None:
+    undone = _one(
+        conn,
+        "SELECT c.cpr, c.gp_practice_id, d.id::text FROM dispensing d "
+        "JOIN citizen c ON c.id = d.citizen_id WHERE d.status = 'undone' ORDER BY d.id LIMIT 1",
+    )
+    split = _one(
+        conn,
+        "SELECT c.cpr, c.gp_practice_id, l.dispensing_id::text FROM dispensing_line l "
+        "JOIN citizen c ON c.id = l.citizen_id WHERE l.line_number = 2 "
+        "ORDER BY l.dispensing_id LIMIT 1",
+    )
+    with _client(seeded[0], app_role, settings) as client:
+        reads = [
+            client.get(
+                f"{_path(cpr)}/dispensings/{did}",
+                headers=tokens.headers(role="doctor", org=str(gp)),
+            )
+            for cpr, gp, did in (undone, split)
+        ]
+    assert all(r.status_code == 200 for r in reads), [r.text for r in reads]
+    assert reads[0].json()["status"] == "undone" and reads[0].json()["undo_reason"]
+    lines = reads[1].json()["lines"]
+    assert len(lines) == 2 and len({line["package_number"] for line in lines}) == 2
+    assert sum(float(line["units"]) for line in lines) == float(reads[1].json()["units"])
+
+
+def test_emergency_accesses_are_in_the_access_log_and_reviewed(
+    seeded: tuple[str, Summary],
+    conn: psycopg.Connection[tuple[object, ...]],
+    app_role: AppRole,
+    settings: Settings,
+    tokens: Tokens,
+) -> None:
+    seeded_events = {
+        str(r[0])
+        for r in conn.execute(
+            "SELECT a.id FROM audit_event a JOIN emergency_review r ON r.audit_event_id = a.id "
+            "WHERE a.purpose = 'emergency'"
+        )
+    }
+    assert seeded_events
+    (admin_org,) = _one(conn, "SELECT reviewed_by->>'organisation_id' FROM emergency_review")
+    with _client(seeded[0], app_role, settings) as client:
+        listed = client.get(
+            "/api/v1/admin/emergency-accesses",
+            params={"reviewed": "true", "limit": 100},
+            headers=tokens.headers(role="admin", org=str(admin_org)),
+        )
+    assert listed.status_code == 200, listed.text
+    shown = {e["audit_event_id"]: e for e in listed.json()}
+    assert seeded_events <= set(shown)
+    assert all(shown[e]["conclusion"] and len(shown[e]["reason"]) >= 20 for e in seeded_events)
 
 
 def test_seeding_a_populated_database_is_refused(seeded: tuple[str, Summary]) -> None:

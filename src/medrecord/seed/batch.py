@@ -14,16 +14,9 @@ from datetime import date, timedelta
 from itertools import pairwise
 
 from medrecord.seed import history, population
-from medrecord.seed.organisations import Organisation
-from medrecord.seed.rows import (
-    HISTORY_DAYS,
-    Batch,
-    N,
-    World,
-    money,
-    ordered_uuid,
-    random_uuid,
-)
+from medrecord.seed.organisations import STAFF, Organisation
+from medrecord.seed.prescriptions import Made, add_prescription
+from medrecord.seed.rows import HISTORY_DAYS, Batch, N, World, ordered_uuid, random_uuid
 from medrecord.seed.treatments import Treatment, copy_text
 
 # Mean medications on the card by age: (age, mean), linear in between.
@@ -31,6 +24,7 @@ MEDICATIONS_BY_AGE: tuple[tuple[int, float], ...] = (
     (0, 0.3), (19, 0.3), (30, 0.8), (50, 2.0), (65, 3.6), (80, 6.0), (120, 6.0),
 )  # fmt: skip
 WITHDRAWN, PAUSED, PRIVATE, PRESCRIBED = 0.04, 0.03, 0.02, 0.8  # shares of medications
+REVIEWED = 0.4  # share of cards with medications their GP reviewed (ajourført) in the last year
 WITHDRAWAL_REASONS = ("Side effects", "No longer needed", "Replaced by another treatment")
 
 
@@ -69,6 +63,7 @@ def _citizen(
     born = population.birth_date(rng, age, today)
     cid = ordered_uuid(rng, number)
     gp = world.gps[rng.randrange(len(world.gps))]
+    doctor = rng.randint(1, STAFF["doctor"])  # the citizen's own doctor at the practice
     pharmacy = world.pharmacies[rng.randrange(len(world.pharmacies))]
     batch.add(
         "citizen", cid, cprs.next(born, sex), population.name(rng, sex), born.isoformat(), gp.id,
@@ -85,10 +80,18 @@ def _citizen(
             if treatment.kind in kinds:
                 continue
             kinds.add(treatment.kind)
-            card_version += _medication(world, rng, batch, cid, age, sex, treatment, gp, pharmacy)
-    batch.add("medication_card", cid, str(card_version), N, N)
+            card_version += _medication(
+                world, rng, batch, cid, age, sex, treatment, world.staff(gp, "doctor", doctor),
+                gp, pharmacy,
+            )  # fmt: skip
+    reviewed_at = reviewed_by = N
+    if card_version > 1 and rng.random() < REVIEWED:
+        reviewed_at = world.at(today - timedelta(days=rng.randint(1, 365)))
+        reviewed_by = world.staff(gp, "doctor", doctor)
+        card_version += 1
+    batch.add("medication_card", cid, str(card_version), reviewed_at, reviewed_by)
     history.add_relations(world, rng, batch, cid)
-    history.add_access_log(world, rng, batch, cid, gp, pharmacy, number)
+    history.add_access_log(world, rng, batch, cid, gp, doctor, pharmacy, number)
 
 
 def _start(rng: random.Random, treatment: Treatment, age: int, sex: str, today: date) -> date:
@@ -109,6 +112,7 @@ def _medication(
     age: int,
     sex: str,
     t: Treatment,
+    doctor: str,
     gp: Organisation,
     pharmacy: Organisation,
 ) -> int:
@@ -117,8 +121,7 @@ def _medication(
     mid = random_uuid(rng)
     start = _start(rng, t, age, sex, today)
     end = t.end_date(start)
-    derived, text, texts, text_json = t.derived(start)
-    doctor = world.staff(gp, "doctor")
+    derived, text, _texts, text_json = t.derived(start)
     private = rng.random() < PRIVATE
     status, version = "active", 1
     paused_from = paused_to = reason = None
@@ -165,12 +168,17 @@ def _medication(
             "medication_version", cid, mid, "2", status, head + pause + tail, doctor, modified_at
         )
     changes = version
-    if status != "withdrawn" and rng.random() < PRESCRIBED:
-        until = paused_from if paused_from is not None and paused_from <= today else today
-        _prescription(
-            world, rng, batch, cid, mid, version, t, start, until, doctor, texts, pharmacy
-        )
-        changes += 1
+    if rng.random() < PRESCRIBED:
+        withdrawn = None if status != "withdrawn" else (reason or "", modified_at)
+        until = changed if withdrawn else today
+        if paused_from is not None and paused_from <= today:
+            until = paused_from
+        made = Made(
+            cid=cid, mid=mid, medication_version=1 if withdrawn else version, doctor=doctor,
+            until=until, withdrawn=withdrawn,
+            paused=paused_from is not None and paused_from <= today <= (paused_to or today),
+        )  # fmt: skip
+        changes += 1 + add_prescription(world, rng, batch, made, t, start, pharmacy)
     return changes
 
 
@@ -181,68 +189,3 @@ def _iso(day: date | None) -> str | None:
 def _j(value: str | None) -> str:
     """A JSON string or null (our values hold no quotes, backslashes or control characters)."""
     return "null" if value is None else f'"{value}"'
-
-
-def _prescription(
-    world: World,
-    rng: random.Random,
-    batch: Batch,
-    cid: str,
-    mid: str,
-    medication_version: int,
-    t: Treatment,
-    start: date,
-    until: date,
-    doctor: str,
-    texts: str,
-    pharmacy: Organisation,
-) -> None:
-    """A course: one iteration, handed out the day it starts. An A§4 drug: one iteration,
-    written days ago, handed out or waiting. Otherwise iterations every interval from a day
-    in the last two years, handed out up to yesterday (or the pause), one left over."""
-    today = world.today
-    interval = t.interval_days
-    if t.course_days:
-        valid_from, iterations = start, 1
-        dispensed = 1 if start < today else 0
-    elif t.once:
-        valid_from, iterations = max(start, today - timedelta(days=rng.randint(1, 10))), 1
-        dispensed = 1 if valid_from < today and rng.random() < 0.5 else 0
-    else:
-        valid_from = max(start, today - timedelta(days=rng.randint(20, HISTORY_DAYS - 30)))
-        elapsed = (until - valid_from).days - 1
-        due = 0 if elapsed < 0 else elapsed // interval + 1
-        iterations = min(max(rng.randint(2, 4), due + 1), max(2, HISTORY_DAYS // interval))
-        dispensed = min(due, iterations - 1)
-    pid = random_uuid(rng)
-    per_iteration = t.package.size * t.package_quantity
-    upi = money(per_iteration)
-    last = N
-    for i in range(1, dispensed + 1):
-        day = valid_from + timedelta(days=(i - 1) * interval)
-        at = last = world.at(day)
-        shop = (
-            pharmacy
-            if rng.random() < 0.9
-            else world.pharmacies[rng.randrange(len(world.pharmacies))]
-        )
-        did = random_uuid(rng)
-        batch.add(
-            "dispensing", cid, did, pid, str(i), "t", shop.id, world.staff(shop, "pharmacist"),
-            upi, at, "completed",
-        )  # fmt: skip
-        batch.add(
-            "dispensing_line", cid, did, "1", t.drug_id, t.package.number,
-            str(t.package_quantity), upi, "f",
-        )  # fmt: skip
-    batch.add(
-        "prescription", cid, pid, mid, str(medication_version), t.drug_id, t.package.number,
-        str(t.package_quantity), str(iterations),
-        str(interval) if iterations > 1 else N, "days" if iterations > 1 else N,
-        t.package.unit, upi, money(per_iteration * iterations),
-        money(per_iteration * dispensed), texts, t.indication_code or N,
-        copy_text(t.indication_text) if t.indication_text else N, valid_from.isoformat(),
-        (valid_from + timedelta(days=30 if iterations == 1 else HISTORY_DAYS)).isoformat(),
-        "t", "completed" if dispensed >= iterations else "open", last, last, doctor, "1",
-        world.at(valid_from), world.at(valid_from),
-    )  # fmt: skip

@@ -3,12 +3,17 @@ departments, with SOR-style ids in a range of their own (the demo's start with 3
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 
 from medrecord.models.organisation import OrganisationKind
+from medrecord.seed.population import FIRST_NAMES_F, FIRST_NAMES_M, SURNAMES
 from medrecord.seed.treatments import copy_json
 
 GP_PRACTICES, PHARMACIES, HOSPITAL_DEPARTMENTS = 2000, 500, 50
+# Staff per organisation by role: a practice's doctors, a pharmacy's pharmacists, a ward's
+# doctors, a region's administrators (who review emergency accesses).
+STAFF = {"doctor": 3, "pharmacist": 4, "admin": 2}
 
 TOWNS = (
     "København", "Aarhus", "Odense", "Aalborg", "Esbjerg", "Randers", "Kolding", "Horsens",
@@ -35,16 +40,26 @@ class Organisation:
     kind: str
 
     def staff(self, role: str, n: int = 1) -> str:
-        """The COPY text of a staff member's snapshot (subject, name, role, organisation)."""
+        """The COPY text of a staff member's snapshot, as ``Actor.snapshot`` makes it."""
         return copy_json(
             {
-                "subject": f"{role}-{n}@{self.id}",
-                "name": f"{role.capitalize()} {n}, {self.name}",
+                "subject": self.subject(role, n),
+                "name": self.person(role, n),
                 "role": role,
                 "organisation_id": self.id,
                 "on_behalf_of": None,
             }
         )
+
+    def subject(self, role: str, n: int) -> str:
+        return f"{role}-{n}@{self.id}"
+
+    def person(self, role: str, n: int) -> str:
+        """Staff member ``n``'s name: a Danish name fixed by the organisation, role and n (a
+        person's name, as tokens carry it, not a label: shorter in every snapshot too)."""
+        h = zlib.crc32(f"{self.id}:{role}:{n}".encode())
+        first = FIRST_NAMES_F if h & 1 else FIRST_NAMES_M
+        return f"{first[(h >> 1) % len(first)]} {SURNAMES[(h >> 8) % len(SURNAMES)]}"
 
 
 def _id(kind: int, i: int) -> str:

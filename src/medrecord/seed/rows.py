@@ -35,12 +35,17 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "package_quantity", "iterations", "iteration_interval", "iteration_interval_unit",
         "unit", "units_per_iteration", "prescribed_units", "dispensed_units", "dosage_texts",
         "indication_code", "indication_text", "valid_from", "valid_to",
-        "substitution_allowed", "status", "last_dispensed_at", "iteration_started_at",
-        "prescriber", "version", "created_at", "modified_at",
+        "substitution_allowed", "status", "cancellation_reason", "last_dispensed_at",
+        "iteration_started_at", "prescriber", "version", "created_at", "modified_at",
+    ),
+    "pharmacy_order": (
+        "citizen_id", "id", "prescription_id", "pharmacy_id", "status", "ordered_by",
+        "created_at", "modified_at",
     ),
     "dispensing": (
         "citizen_id", "id", "prescription_id", "iteration_number", "starts_iteration",
-        "pharmacy_id", "pharmacist", "units", "dispensed_at", "status",
+        "pharmacy_id", "pharmacist", "units", "dispensed_at", "status", "undone_at",
+        "undo_reason",
     ),
     "dispensing_line": (
         "citizen_id", "dispensing_id", "line_number", "drug_id", "package_number",
@@ -55,6 +60,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "actor_organisation_id", "citizen_id", "action", "resource_type", "resource_id",
         "purpose", "reason", "outcome", "request_id",
     ),
+    "emergency_review": ("audit_event_id", "reviewed_at", "reviewed_by", "conclusion"),
 }  # fmt: skip
 HISTORY_DAYS = 730  # dispensings and the access log go back two years
 
@@ -68,7 +74,7 @@ class World:
     pharmacies: Sequence[Organisation]
     hospitals: Sequence[Organisation]
     _at: dict[date, str] = field(default_factory=dict)
-    _staff: dict[tuple[str, str], str] = field(default_factory=dict)
+    _staff: dict[tuple[str, str, int], str] = field(default_factory=dict)
     _candidates: dict[tuple[int, str], tuple[list[Treatment], list[float]]] = field(
         default_factory=dict
     )
@@ -81,11 +87,16 @@ class World:
             self._at[day] = found
         return found
 
-    def staff(self, org: Organisation, role: str) -> str:
-        key = (org.id, role)
+    def later(self, day: date) -> str:
+        """14:00 in Copenhagen on ``day``: a correction of that morning's work."""
+        return datetime.combine(day, time(14), tzinfo=COPENHAGEN).isoformat()
+
+    def staff(self, org: Organisation, role: str, n: int = 1) -> str:
+        """COPY text of staff member ``n``'s snapshot (``Organisation.staff``), cached."""
+        key = (org.id, role, n)
         found = self._staff.get(key)
         if found is None:
-            found = self._staff[key] = org.staff(role)
+            found = self._staff[key] = org.staff(role, n)
         return found
 
     def candidates(self, age: int, sex: str) -> tuple[list[Treatment], list[float]]:

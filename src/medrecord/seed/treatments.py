@@ -69,6 +69,9 @@ class Treatment:
     once: bool  # A§4: one iteration, no repeats
     course_days: int | None  # the dosage ends after this many days
     dated_texts: bool  # the long text names dates: derive per start day
+    # The iteration in smaller packs of the same drug (package, quantity), for a pharmacy out
+    # of the prescribed pack: a split-pack dispensing of one or two lines; None when none adds up.
+    split: tuple[tuple[Package, int], ...] | None
     _derived: dict[date | None, tuple[str, str, str, str]] = field(default_factory=dict)
 
     def fits(self, age: int, sex: str) -> bool:
@@ -134,6 +137,7 @@ def _treatment(regimen: Regimen, drug: int, *, weight: float) -> Treatment:
         quantity, days = 1, None
         interval = max(1, min(365, math.floor(lasts(package).quantize(Decimal("0.01")))))
     a, b = (derive(dosage, start=s).texts for s in _FAR_APART)
+    units = package.size * quantity
     return Treatment(
         key=regimen.key,
         shape=_shape_of(regimen.dosage),
@@ -152,7 +156,24 @@ def _treatment(regimen: Regimen, drug: int, *, weight: float) -> Treatment:
         once=once,
         course_days=days,
         dated_texts=a != b,
+        split=_split(units, sorted((p for p in options if p.size < package.size), key=_size)),
     )
+
+
+def _split(units: Decimal, smaller: list[Package]) -> tuple[tuple[Package, int], ...] | None:
+    """``units`` as the biggest smaller pack but one, the rest in the next smaller pack (300 as
+    2 x 100 + 2 x 50), or all in the biggest smaller pack (100 as 2 x 50)."""
+    if not smaller:
+        return None
+    big = smaller[-1]
+    if len(smaller) >= 2:
+        small, count = smaller[-2], int(units // big.size) - 1
+        rest = units - count * big.size
+        if count >= 1 and rest % small.size == 0:
+            return ((big, count), (small, int(rest // small.size)))
+    if units % big.size == 0:
+        return ((big, int(units // big.size)),)
+    return None
 
 
 def _size(p: Package) -> Decimal:
