@@ -3,6 +3,7 @@ virtual environment outside the source tree, brings an empty database to head.""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -19,7 +20,8 @@ from tests.support.serve_process import clean_env
 pytestmark = pytest.mark.slow
 
 REPOSITORY = Path(__file__).resolve().parents[2]
-UV = shutil.which("uv")
+# `uv run` names itself in $UV (CI may have installed uv where PATH does not look).
+UV = os.environ.get("UV") or shutil.which("uv")
 
 
 def _uv(*args: str | Path, cwd: Path) -> str:

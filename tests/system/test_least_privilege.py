@@ -262,6 +262,7 @@ def test_production_refuses_to_serve_as_the_owner_of_the_tables(
         env=cli_env(
             MEDRECORD_DATABASE_URL=owner_url,
             MEDRECORD_ENVIRONMENT="production",
+            MEDRECORD_JWKS_URL="https://login.medrecord.example/jwks",  # production needs keys
             MEDRECORD_DATA_DIR=str(tmp_path),
         ),
         capture_output=True,
