@@ -22,6 +22,19 @@ new_record = idempotency.new_record
 
 _TABLE = cast(Table, IdempotencyRecord.__table__)
 _KEY = tuple(_TABLE.primary_key.columns)
+# The statements are built once, with bind parameters (issue 12: the hot write).
+_BY_KEY = [column == bindparam(f"key_{column.key}") for column in _KEY]
+_TAKE = pg_insert(_TABLE).on_conflict_do_nothing(index_elements=list(_KEY)).returning(_TABLE.c.key)
+_FIRST = select(_TABLE.c.request_hash, _TABLE.c.response_body).where(*_BY_KEY)
+_ANSWER = (
+    update(_TABLE)
+    .where(*_BY_KEY)
+    .values(
+        response_status=bindparam("status"),
+        # The JSON text the response sends, cast by PostgreSQL: the answer serialised once.
+        response_body=sql_cast(bindparam("body", type_=Text), JSONB),
+    )
+)
 
 
 def checked_key(idempotency_key: str | None) -> str:
@@ -40,8 +53,8 @@ def fingerprint(prescription_id: uuid.UUID, command: DispensingCreate) -> str:
     )
 
 
-def _key_of(record: IdempotencyRecord) -> list[object]:
-    return [getattr(record, column.key) for column in _KEY]
+def _key_of(record: IdempotencyRecord) -> dict[str, object]:
+    return {f"key_{column.key}": getattr(record, column.key) for column in _KEY}
 
 
 def claim_key(session: Session, record: IdempotencyRecord) -> DispensingRead | None:
@@ -53,19 +66,12 @@ def claim_key(session: Session, record: IdempotencyRecord) -> DispensingRead | N
     insert that may fail, and when the holder rolls back, this request simply goes ahead."""
     connection = session.connection()
     taken = connection.execute(
-        pg_insert(_TABLE)
-        .values({column.key: getattr(record, column.key) for column in _TABLE.columns})
-        .on_conflict_do_nothing(index_elements=list(_KEY))
-        .returning(_TABLE.c.key)
+        _TAKE, {column.key: getattr(record, column.key) for column in _TABLE.columns}
     ).first()
     if taken is not None:
         return None
     # A new statement sees what the holder committed (READ COMMITTED).
-    first = connection.execute(
-        select(_TABLE.c.request_hash, _TABLE.c.response_body).where(
-            *(column == value for column, value in zip(_KEY, _key_of(record), strict=True))
-        )
-    ).first()
+    first = connection.execute(_FIRST, _key_of(record)).first()
     if first is None:  # purged between the two statements: nothing to replay
         raise IdempotencyInDoubt()
     if first.request_hash != record.request_hash:
@@ -75,12 +81,5 @@ def claim_key(session: Session, record: IdempotencyRecord) -> DispensingRead | N
 
 def answered(session: Session, record: IdempotencyRecord, *, status: int, body: str) -> None:
     """Store the answer a retry with the key gets: ``body`` is the JSON text the response
-    sends, cast by PostgreSQL, so the answer is serialised once."""
-    session.connection().execute(
-        update(_TABLE)
-        .where(*(column == value for column, value in zip(_KEY, _key_of(record), strict=True)))
-        .values(
-            response_status=status,
-            response_body=sql_cast(bindparam("response_json", body, type_=Text), JSONB),
-        )
-    )
+    sends."""
+    session.connection().execute(_ANSWER, {**_key_of(record), "status": status, "body": body})

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import cast
 
-from sqlalchemy import ColumnElement, Table, insert, select, text, update
+from sqlalchemy import ColumnElement, Table, bindparam, insert, select, text, update
 from sqlalchemy.orm import Session, aliased
 
 from medrecord import clock
@@ -65,6 +65,22 @@ def lock_medication(
     ).scalar_one_or_none()
 
 
+# The claim's and the dispensing's reads, built once with bind parameters (issue 12: the hot
+# write; building a statement and its cache key per call is a measurable share of a request).
+_PRESCRIPTION = select(Prescription).where(
+    Prescription.citizen_id == bindparam("citizen_id"), Prescription.id == bindparam("id")
+)
+# A row read under lock overwrites any older copy in the session.
+_LOCKED_PRESCRIPTION = _PRESCRIPTION.with_for_update().execution_options(populate_existing=True)
+_VISIBLE_MEDICATION_STATUS = select(
+    Medication.status, Medication.paused_from, Medication.paused_to, Medication.end_date
+).where(
+    Medication.citizen_id == bindparam("citizen_id"),
+    Medication.id == bindparam("id"),
+    text(medication_visible_sql(Medication.__tablename__)),
+)
+
+
 def get_visible(
     session: Session,
     citizen_id: uuid.UUID,
@@ -80,23 +96,20 @@ def get_visible(
     Two statements on purpose: the medication is read *after* the prescription's lock is
     granted, so a pause, withdrawal or private marking committed while we waited is seen. (One
     joined ``FOR UPDATE OF prescription`` would re-read only the locked row after the wait.)"""
-    stmt = select(Prescription).where(
-        Prescription.citizen_id == citizen_id, Prescription.id == prescription_id
-    )
-    if lock:
-        # A row read under lock overwrites any older copy in the session.
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    prescription = session.execute(stmt).scalar_one_or_none()
+    stmt = _LOCKED_PRESCRIPTION if lock else _PRESCRIPTION
+    prescription = session.execute(
+        stmt, {"citizen_id": citizen_id, "id": prescription_id}
+    ).scalar_one_or_none()
     if prescription is None:
         return None
     medication = session.execute(
-        select(
-            Medication.status, Medication.paused_from, Medication.paused_to, Medication.end_date
-        ).where(
-            Medication.citizen_id == citizen_id,
-            Medication.id == prescription.medication_id,
-            _medication_visible(sees_all_private=sees_all_private, organisation_id=organisation_id),
-        )
+        _VISIBLE_MEDICATION_STATUS,
+        {
+            "citizen_id": citizen_id,
+            "id": prescription.medication_id,
+            "sees_all_private": sees_all_private,
+            "organisation_id": organisation_id,
+        },
     ).first()
     if medication is None:
         return None
@@ -195,23 +208,29 @@ def visible_prescriptions(
     ]
 
 
+_OPEN_ORDER = (
+    select(PharmacyOrder, Organisation.name)
+    .join(Organisation, Organisation.id == PharmacyOrder.pharmacy_id)
+    .where(
+        PharmacyOrder.citizen_id == bindparam("citizen_id"),
+        PharmacyOrder.prescription_id == bindparam("prescription_id"),
+        PharmacyOrder.status.in_(OPEN_ORDER_STATUSES),
+    )
+)
+_LOCKED_OPEN_ORDER = _OPEN_ORDER.with_for_update(of=PharmacyOrder).execution_options(
+    populate_existing=True
+)
+
+
 def open_order(
     session: Session, citizen_id: uuid.UUID, prescription_id: uuid.UUID, *, lock: bool = False
 ) -> tuple[PharmacyOrder, str] | None:
     """The prescription's open claim and its pharmacy's name; ``lock`` locks the order row
     (always after the prescription's: the one lock order of claims, releases, dispensings)."""
-    stmt = (
-        select(PharmacyOrder, Organisation.name)
-        .join(Organisation, Organisation.id == PharmacyOrder.pharmacy_id)
-        .where(
-            PharmacyOrder.citizen_id == citizen_id,
-            PharmacyOrder.prescription_id == prescription_id,
-            PharmacyOrder.status.in_(OPEN_ORDER_STATUSES),
-        )
-    )
-    if lock:
-        stmt = stmt.with_for_update(of=PharmacyOrder).execution_options(populate_existing=True)
-    row = session.execute(stmt).first()
+    row = session.execute(
+        _LOCKED_OPEN_ORDER if lock else _OPEN_ORDER,
+        {"citizen_id": citizen_id, "prescription_id": prescription_id},
+    ).first()
     return None if row is None else (row[0], row[1])
 
 
