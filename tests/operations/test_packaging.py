@@ -40,20 +40,11 @@ def test_installed_wheel_migrates_an_empty_database(
     url = fresh_database()
     _uv("build", "--wheel", "--out-dir", tmp_path / "dist", REPOSITORY, cwd=REPOSITORY)
     (wheel,) = (tmp_path / "dist").glob("medrecord-*.whl")
-    # The locked versions of the dependencies: installed from uv's cache, which CI's
-    # `uv sync --locked` has just filled.
+    # The locked runtime dependencies, as the production image has them (no embedded
+    # PostgreSQL, no test tools): from uv's cache, which CI's `uv sync --locked` has filled.
+    export = ("export", "--frozen", "--no-default-groups", "--no-hashes", "--no-emit-project")
     requirements = tmp_path / "requirements.txt"
-    requirements.write_text(
-        _uv(
-            "export",
-            "--frozen",
-            "--no-dev",
-            "--no-hashes",
-            "--no-emit-project",
-            "-q",
-            cwd=REPOSITORY,
-        )
-    )
+    requirements.write_text(_uv(*export, "-q", cwd=REPOSITORY))
     venv = tmp_path / "venv"
     _uv("venv", "-q", "--python", sys.executable, venv, cwd=tmp_path)
     python = venv / "bin" / "python"
