@@ -101,16 +101,23 @@ def sizes(conn: Connection) -> dict[str, tuple[int, int]]:
 
 @contextmanager
 def constraints_deferred(conn: Connection) -> Iterator[None]:
-    """Drops the foreign keys and the non-unique indexes of the tables written, and makes them
-    again, as they were, when the load is done (PostgreSQL's advice for bulk loads, "Populating
-    a Database": one validating join and one sorted index build beat a check and an index
-    insertion per row). Run inside the load's transaction: if the load fails, the rollback
-    restores them too."""
+    """Drops the foreign keys, primary keys and non-unique indexes of the tables written, and
+    makes them again, as they were, when the load is done (PostgreSQL's advice for bulk loads,
+    "Populating a Database": one sorted index build and one validating join beat an index
+    insertion and a check per row; the generator makes the keys distinct). Unique constraints
+    other than primary keys stay (the CPR numbers beside the demo's), and so do the primary keys
+    that tables not written refer to. Run inside the load's
+    transaction: if the load fails, the rollback restores them too."""
     tables = list(TABLES)
     keys = conn.execute(
-        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
-        "WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) ORDER BY 1, 2",
-        (tables,),
+        "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid) "
+        "FROM pg_constraint c WHERE c.conrelid = ANY(%(t)s::regclass[]) "
+        "AND (c.contype = 'f' OR c.contype = 'p' AND NOT "
+        # a primary key that a table not written references stays
+        "EXISTS (SELECT FROM pg_constraint o WHERE o.contype = 'f' "
+        "AND o.confrelid = c.conrelid AND NOT o.conrelid = ANY(%(t)s::regclass[]))) "
+        "ORDER BY c.contype = 'p', 1, 2",
+        {"t": tables},
     ).fetchall()
     indexes = conn.execute(
         "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
@@ -118,12 +125,18 @@ def constraints_deferred(conn: Connection) -> Iterator[None]:
         "ORDER BY 1",
         (tables,),
     ).fetchall()
-    for table, name, _ in keys:
+    for table, name, _ in keys:  # foreign keys first: they depend on the primary keys
         conn.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
     for name, _ in indexes:
         conn.execute(f"DROP INDEX {name}")
     yield
+    # Primary keys, then indexes, then the foreign keys that need them. The index builds
+    # sort in parallel workers when a table is large enough.
+    primary = [k for k in keys if k[2].startswith("PRIMARY KEY")]
+    foreign = [k for k in keys if k not in primary]
+    for table, name, definition in primary:
+        conn.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
     for _, definition in indexes:
         conn.execute(definition)
-    for table, name, definition in keys:
+    for table, name, definition in foreign:
         conn.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
