@@ -65,7 +65,9 @@ def order_prescription(
             organisation_id=actor.organisation_id,
             today=clock.today(),
         )
-        held = repository.open_order(session, citizen.id, prescription.id)
+        caller, held = repository.claim_facts(
+            session, citizen.id, prescription.id, actor.organisation_id
+        )
         if held is not None:
             order, holder = held
             raise_if(
@@ -77,9 +79,7 @@ def order_prescription(
             )
             result, created = order_read(order, holder), False
         else:
-            pharmacy = require_pharmacy(
-                organisation_repository.get(session, actor.organisation_id or "")
-            )
+            pharmacy = require_pharmacy(caller)
             now = clock.now()
             order = PharmacyOrder(
                 id=uuid.uuid4(),

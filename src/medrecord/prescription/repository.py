@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import cast
 
-from sqlalchemy import ColumnElement, Table, bindparam, insert, select, text, update
+from sqlalchemy import ColumnElement, Table, bindparam, insert, literal, select, text, update
 from sqlalchemy.orm import Session, aliased
 
 from medrecord import clock
@@ -232,6 +232,42 @@ def open_order(
         {"citizen_id": citizen_id, "prescription_id": prescription_id},
     ).first()
     return None if row is None else (row[0], row[1])
+
+
+_HOLDER = aliased(Organisation)
+# One row always: the caller's organisation (None when unknown) beside the prescription's open
+# claim, if any, and its holder's name. A claim needs both; one round trip, not two.
+_CLAIM_FACTS = (
+    select(Organisation, PharmacyOrder, _HOLDER.name)
+    .select_from(select(literal(1).label("one")).subquery())
+    .outerjoin(Organisation, Organisation.id == bindparam("organisation_id"))
+    .outerjoin(
+        PharmacyOrder,
+        (PharmacyOrder.citizen_id == bindparam("citizen_id"))
+        & (PharmacyOrder.prescription_id == bindparam("prescription_id"))
+        & PharmacyOrder.status.in_(OPEN_ORDER_STATUSES),
+    )
+    .outerjoin(_HOLDER, _HOLDER.id == PharmacyOrder.pharmacy_id)
+)
+
+
+def claim_facts(
+    session: Session,
+    citizen_id: uuid.UUID,
+    prescription_id: uuid.UUID,
+    organisation_id: str | None,
+) -> tuple[Organisation | None, tuple[PharmacyOrder, str] | None]:
+    """The caller's organisation and the prescription's open claim with its pharmacy's name
+    (as ``open_order``, unlocked: the prescription's lock serialises claims)."""
+    caller, order, holder = session.execute(
+        _CLAIM_FACTS,
+        {
+            "organisation_id": organisation_id,
+            "citizen_id": citizen_id,
+            "prescription_id": prescription_id,
+        },
+    ).one()
+    return caller, None if order is None else (order, holder or order.pharmacy_id)
 
 
 def get_order(
