@@ -15,6 +15,7 @@ from itertools import pairwise
 
 from medrecord.seed import history, population
 from medrecord.seed.organisations import STAFF, Organisation
+from medrecord.seed.population import below, between
 from medrecord.seed.prescriptions import Made, add_prescription
 from medrecord.seed.rows import HISTORY_DAYS, Batch, N, World, ordered_uuid, random_uuid
 from medrecord.seed.treatments import Treatment, copy_text
@@ -62,9 +63,9 @@ def _citizen(
     age = population.draw_age(rng)
     born = population.birth_date(rng, age, today)
     cid = ordered_uuid(rng, number)
-    gp = world.gps[rng.randrange(len(world.gps))]
-    doctor = rng.randint(1, STAFF["doctor"])  # the citizen's own doctor at the practice
-    pharmacy = world.pharmacies[rng.randrange(len(world.pharmacies))]
+    gp = world.gps[below(rng, len(world.gps))]
+    doctor = between(rng, 1, STAFF["doctor"])  # the citizen's own doctor at the practice
+    pharmacy = world.pharmacies[below(rng, len(world.pharmacies))]
     batch.add(
         "citizen", cid, cprs.next(born, sex), population.name(rng, sex), born.isoformat(), gp.id,
         world.at(max(born, today - timedelta(days=HISTORY_DAYS))),
@@ -86,7 +87,7 @@ def _citizen(
             )  # fmt: skip
     reviewed_at = reviewed_by = N
     if card_version > 1 and rng.random() < REVIEWED:
-        reviewed_at = world.at(today - timedelta(days=rng.randint(1, 365)))
+        reviewed_at = world.at(today - timedelta(days=between(rng, 1, 365)))
         reviewed_by = world.staff(gp, "doctor", doctor)
         card_version += 1
     batch.add("medication_card", cid, str(card_version), reviewed_at, reviewed_by)
@@ -98,9 +99,9 @@ def _start(rng: random.Random, treatment: Treatment, age: int, sex: str, today: 
     """A course began in the last four months; a chronic treatment months or years ago (never
     before the citizen was old enough for it), older ones recorded on the 1st of the month."""
     if treatment.course_days:
-        return today - timedelta(days=rng.randint(0, 120))
+        return today - timedelta(days=between(rng, 0, 120))
     years = age - treatment.ages[sex][0]
-    day = today - timedelta(days=rng.randint(30, max(60, min(3650, years * 365))))
+    day = today - timedelta(days=between(rng, 30, max(60, min(3650, years * 365))))
     return day if (today - day).days <= 365 else day.replace(day=1)
 
 
@@ -130,9 +131,9 @@ def _medication(
         status, version, reason = "withdrawn", 2, rng.choice(WITHDRAWAL_REASONS)
     elif not t.course_days and r < WITHDRAWN + PAUSED:
         status, version = "paused", 2
-        paused_from = today + timedelta(days=rng.randint(-20, 5))
-        paused_to = paused_from + timedelta(days=rng.randint(7, 40))
-    changed = today - timedelta(days=rng.randint(1, 20))
+        paused_from = today + timedelta(days=between(rng, -20, 5))
+        paused_to = paused_from + timedelta(days=between(rng, 7, 40))
+    changed = today - timedelta(days=between(rng, 1, 20))
     created_at = world.at(start)
     modified_at = world.at(changed) if version == 2 else created_at
     code = t.indication_code or N

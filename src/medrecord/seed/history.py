@@ -7,6 +7,7 @@ import random
 from datetime import UTC, datetime, time, timedelta
 
 from medrecord.seed.organisations import STAFF, Organisation
+from medrecord.seed.population import below, between
 from medrecord.seed.rows import HISTORY_DAYS, Batch, N, World, ordered_uuid, random_uuid
 from medrecord.seed.treatments import copy_text
 
@@ -29,14 +30,14 @@ def add_relations(world: World, rng: random.Random, batch: Batch, cid: str) -> N
     r = rng.random()
     if r >= ADMITTED_NOW + ADMITTED_BEFORE:
         return
-    ward = world.hospitals[rng.randrange(len(world.hospitals))]
+    ward = world.hospitals[below(rng, len(world.hospitals))]
     if r < ADMITTED_NOW:
-        begun = world.today - timedelta(days=rng.randint(0, 10))
-        ends = world.today + timedelta(days=rng.randint(1, 14))
+        begun = world.today - timedelta(days=between(rng, 0, 10))
+        ends = world.today + timedelta(days=between(rng, 1, 14))
     else:
-        begun = world.today - timedelta(days=rng.randint(20, HISTORY_DAYS))
-        ends = begun + timedelta(days=rng.randint(1, 14))
-    doctor = world.staff(ward, "doctor", rng.randint(1, STAFF["doctor"]))
+        begun = world.today - timedelta(days=between(rng, 20, HISTORY_DAYS))
+        ends = begun + timedelta(days=between(rng, 1, 14))
+    doctor = world.staff(ward, "doctor", between(rng, 1, STAFF["doctor"]))
     batch.add(
         "treatment_relation", cid, random_uuid(rng), ward.id, "admitted", world.at(begun),
         world.at(ends), doctor, world.at(begun),
@@ -56,8 +57,8 @@ def add_access_log(
     """One to four reads of the card in the last two years: the GP's (the citizen's own
     doctor at the practice), a pharmacy's (with the citizen's consent), the citizen's own."""
     midnight = datetime.combine(world.today, time(0), tzinfo=UTC)
-    for _ in range(1 + rng.randrange(4)):
-        at = (midnight - timedelta(seconds=rng.randrange(HISTORY_DAYS * 86400))).isoformat()
+    for _ in range(1 + below(rng, 4)):
+        at = (midnight - timedelta(seconds=below(rng, HISTORY_DAYS * 86400))).isoformat()
         who = rng.random()
         if who < 0.6:
             subject, name, role, org, purpose = (
@@ -65,7 +66,7 @@ def add_access_log(
                 "treatment",
             )  # fmt: skip
         elif who < 0.9:
-            n = rng.randint(1, STAFF["pharmacist"])
+            n = between(rng, 1, STAFF["pharmacist"])
             subject, name, role, org, purpose = (
                 pharmacy.subject("pharmacist", n), pharmacy.person("pharmacist", n),
                 "pharmacist", pharmacy.id, "consent",
@@ -83,10 +84,10 @@ def add_access_log(
 def _emergency(world: World, rng: random.Random, batch: Batch, cid: str, number: int) -> None:
     """A hospital doctor read the card without a relation, giving a reason; an administrator
     has reviewed it unless it is recent (the review is audited too, as the app does)."""
-    ward = world.hospitals[rng.randrange(len(world.hospitals))]
-    n = rng.randint(1, STAFF["doctor"])
+    ward = world.hospitals[below(rng, len(world.hospitals))]
+    n = between(rng, 1, STAFF["doctor"])
     happened = datetime.combine(world.today, time(0), tzinfo=UTC) - timedelta(
-        seconds=rng.randrange(HISTORY_DAYS * 86400)
+        seconds=below(rng, HISTORY_DAYS * 86400)
     )
     event = ordered_uuid(rng, number)
     batch.add(
@@ -96,8 +97,8 @@ def _emergency(world: World, rng: random.Random, batch: Batch, cid: str, number:
     )  # fmt: skip
     if (world.today - happened.date()).days <= REVIEWED_AFTER:
         return
-    reviewed = (happened + timedelta(days=rng.randint(1, REVIEWED_AFTER))).isoformat()
-    admin = rng.randint(1, STAFF["admin"])
+    reviewed = (happened + timedelta(days=between(rng, 1, REVIEWED_AFTER))).isoformat()
+    admin = between(rng, 1, STAFF["admin"])
     batch.add(
         "emergency_review", event, reviewed, world.staff(ward, "admin", admin),
         copy_text(rng.choice(CONCLUSIONS)),

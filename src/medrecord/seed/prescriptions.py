@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from medrecord.seed.organisations import STAFF, Organisation
+from medrecord.seed.population import below, between
 from medrecord.seed.rows import HISTORY_DAYS, Batch, N, World, money, random_uuid
 from medrecord.seed.treatments import Treatment, copy_text
 
@@ -50,7 +51,7 @@ def add_prescription(
         valid_from, iterations = start, 1
         dispensed = 1 if start < today else 0
     elif t.once:
-        valid_from, iterations = max(start, today - timedelta(days=rng.randint(1, 45))), 1
+        valid_from, iterations = max(start, today - timedelta(days=between(rng, 1, 45))), 1
         dispensed = (
             1
             if valid_from < min(until, valid_from + timedelta(days=30)) and (rng.random() < 0.5)
@@ -61,19 +62,19 @@ def add_prescription(
         expires = made.withdrawn is None and rng.random() < EXPIRED
         if expires and (today - start).days >= 400:
             # Written for a year, more than a year ago: the citizen never renewed it.
-            valid_from, validity = today - timedelta(days=rng.randint(400, HISTORY_DAYS - 30)), 365
+            valid_from, validity = today - timedelta(days=between(rng, 400, HISTORY_DAYS - 30)), 365
             until = min(until, valid_from + timedelta(days=validity))
         else:
-            valid_from = max(start, today - timedelta(days=rng.randint(20, HISTORY_DAYS - 30)))
+            valid_from = max(start, today - timedelta(days=between(rng, 20, HISTORY_DAYS - 30)))
         cancel_on = None
         if made.withdrawn is None and not made.paused and rng.random() < CANCELLED:
             cancel_on = max(
-                valid_from + timedelta(days=1), today - timedelta(days=rng.randint(1, 60))
+                valid_from + timedelta(days=1), today - timedelta(days=between(rng, 1, 60))
             )
             until = min(until, cancel_on)
         elapsed = (until - valid_from).days - 1
         due = 0 if elapsed < 0 else elapsed // interval + 1
-        iterations = min(max(rng.randint(2, 4), due + 1), max(2, HISTORY_DAYS // interval))
+        iterations = min(max(between(rng, 2, 4), due + 1), max(2, HISTORY_DAYS // interval))
         dispensed = min(due, iterations - 1)
     if made.withdrawn is not None:  # written before the withdrawal
         valid_from = min(valid_from, until - timedelta(days=1))
@@ -97,8 +98,8 @@ def add_prescription(
     elif valid_to >= today and not made.paused:
         next_due = valid_from + timedelta(days=dispensed * interval)
         if next_due <= today + timedelta(days=ORDER_AHEAD) and rng.random() < ORDERED:
-            n = rng.randint(1, STAFF["pharmacist"])
-            at = world.at(max(valid_from, today - timedelta(days=rng.randint(0, 3))))
+            n = between(rng, 1, STAFF["pharmacist"])
+            at = world.at(max(valid_from, today - timedelta(days=between(rng, 0, 3))))
             batch.add(
                 "pharmacy_order", made.cid, random_uuid(rng), pid, pharmacy.id, "ordered",
                 world.staff(pharmacy, "pharmacist", n), at, at,
@@ -132,8 +133,8 @@ def _dispense(
     """Iteration ``iteration`` handed out on ``day`` (at the usual pharmacy, 10 %: another),
     in split packs now and then; rarely undone that afternoon and handed out again. Returns
     when the completed dispensing was."""
-    shop = usual if rng.random() < 0.9 else world.pharmacies[rng.randrange(len(world.pharmacies))]
-    pharmacist = world.staff(shop, "pharmacist", rng.randint(1, STAFF["pharmacist"]))
+    shop = usual if rng.random() < 0.9 else world.pharmacies[below(rng, len(world.pharmacies))]
+    pharmacist = world.staff(shop, "pharmacist", between(rng, 1, STAFF["pharmacist"]))
     at = world.at(day)
     if rng.random() < UNDONE and day + timedelta(days=1) < world.today:
         did = random_uuid(rng)
